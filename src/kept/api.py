@@ -1,0 +1,22 @@
+"""The REST API at /api/v1/: one NinjaAPI, one router per module."""
+
+from ninja import NinjaAPI
+
+from kept import __version__
+from kept.catalog.api import router as catalog_router
+from kept.core.api_support import AUTH, install_error_handlers
+from kept.customers.api import router as customers_router
+
+api = NinjaAPI(
+    title="Kept API",
+    version=__version__,
+    description=(
+        "Token auth: `Authorization: Bearer <token>` (create one with `kept token create USER`). "
+        'Errors are `{"code", "message", "details"}`.'
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/customers", customers_router)
+api.add_router("/", catalog_router)

@@ -1,0 +1,111 @@
+"""Shared pieces of the REST API: authentication, permissions and the error format.
+
+Every error is JSON ``{"code": str, "message": str, "details": object}``; the message is
+in the caller's language (Accept-Language, default KEPT_LANGUAGE).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from kept.core.models import ApiToken
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: Any = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer kept_…``; the token carries its user's role."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        digest = ApiToken.digest_of(token)
+        found = ApiToken.objects.active().select_related("user").filter(digest=digest).first()
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+AUTH = [BearerToken(), django_auth]
+
+
+def require(request: HttpRequest, *permissions: str) -> None:
+    """Raise 403 unless the caller holds every permission."""
+    if not request.user.has_perms(permissions):
+        raise PermissionDenied
+
+
+def _error(api: NinjaAPI, request, status: int, code: str, message: str, details: Any = None):
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details}, status=status
+    )
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def api_error(request, exc: ApiError):
+        return _error(api, request, exc.status, exc.code, exc.message, exc.details)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_request(request, exc: NinjaValidationError):
+        details = [
+            {"loc": list(error.get("loc", [])), "msg": str(error.get("msg", "")), "type": error.get("type", "")}
+            for error in exc.errors
+        ]
+        return _error(api, request, 422, "invalid", _("The request is not valid."), details)
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_data(request, exc: DjangoValidationError):
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        message = "; ".join(exc.messages) or _("The data is not valid.")
+        return _error(api, request, 422, "invalid", message, details)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return _error(api, request, 401, "unauthenticated", _("Log in or send a valid API token."))
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return _error(api, request, 403, "forbidden", _("Your role does not allow this."))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return _error(api, request, 404, "not_found", _("Not found."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return _error(api, request, exc.status_code, "error", str(exc))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        logger.exception("API error on %s %s", request.method, request.path)
+        return _error(api, request, 500, "server_error", _("Something went wrong on our side."))

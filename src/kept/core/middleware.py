@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class DefaultLanguageMiddleware:
+    """Make KEPT_LANGUAGE the default for pages, not the browser's Accept-Language.
+
+    A person's own choice (the language cookie set by the switch) wins; API clients
+    may still ask for a language with Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in LANGUAGE_CODES and not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        response = self.get_response(request)
+        return response
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Every page needs a login; the API answers 401 itself (token or session)."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+

@@ -1,0 +1,106 @@
+"""Roles of SPEC 1 as Django groups, with their permissions kept in code.
+
+| role      | sees and does                                                          |
+| manager   | everything, including cost, margin and profit; configures; approves    |
+| staff     | customers, the notebook, orders; no cost, margin or profit             |
+| warehouse | stock, receipts, deliveries                                            |
+| viewer    | read-only staff view                                                   |
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from kept.core.choices import Role
+
+FINANCIALS = "core.view_financials"
+
+_VIEW_CUSTOMERS = [
+    "customers.view_customer",
+    "customers.view_contact",
+    "customers.view_interaction",
+    "customers.view_customergroup",
+    "customers.view_region",
+    "customers.view_tag",
+]
+_EDIT_CUSTOMERS = [
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.add_contact",
+    "customers.change_contact",
+    "customers.delete_contact",
+    "customers.add_interaction",
+    "customers.add_tag",
+]
+_VIEW_CATALOG = [
+    "catalog.view_product",
+    "catalog.view_stocklevel",
+    "catalog.view_stockmovement",
+    "catalog.view_receipt",
+]
+_WAREHOUSE = [
+    "catalog.add_stockmovement",
+    "catalog.add_receipt",
+    "catalog.change_receipt",
+]
+_MANAGE = [
+    "customers.delete_customer",
+    "customers.manage_credit",
+    "customers.add_customergroup",
+    "customers.change_customergroup",
+    "customers.add_region",
+    "customers.change_region",
+    "customers.change_tag",
+    "customers.delete_tag",
+    "catalog.add_product",
+    "catalog.change_product",
+    "core.view_auditentry",
+    "core.view_apitoken",
+    FINANCIALS,
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.MANAGER: _VIEW_CUSTOMERS + _EDIT_CUSTOMERS + _VIEW_CATALOG + _WAREHOUSE + _MANAGE,
+    Role.STAFF: _VIEW_CUSTOMERS + _EDIT_CUSTOMERS + _VIEW_CATALOG,
+    Role.WAREHOUSE: _VIEW_CATALOG + _WAREHOUSE,
+    Role.VIEWER: _VIEW_CUSTOMERS + _VIEW_CATALOG,
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = Permission.objects.filter(content_type__app_label__in={a for a, _c in wanted})
+    return [p for p in found.select_related("content_type") if (p.content_type.app_label, p.codename) in wanted]
+
+
+def missing_permissions() -> set[str]:
+    """Names in ROLE_PERMISSIONS that do not exist as permissions (a typo, or an unmigrated app)."""
+    names = {name for perms in ROLE_PERMISSIONS.values() for name in perms}
+    present = {f"{p.content_type.app_label}.{p.codename}" for p in _permissions(sorted(names))}
+    return names - present
+
+
+@transaction.atomic
+def sync_roles() -> None:
+    """Create the four groups and give each exactly the permissions of its role."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(names))
+
+
+def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:  # noqa: ARG001
+    # post_migrate fires once per app; the last call sees every permission.
+    sync_roles()
+
+
+def role_of(user) -> str | None:
+    """The user's role: the first of manager, staff, warehouse, viewer they belong to."""
+    if not user.is_authenticated:
+        return None
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in Role.values if role in names), None)
+
+
+def can_see_financials(user) -> bool:
+    return user.is_authenticated and user.has_perm(FINANCIALS)
