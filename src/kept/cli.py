@@ -1,2 +1,226 @@
-def main():
-    pass
+"""The `kept` command: serve, demo, migrate, users, tokens, import and export.
+
+Anything else is passed to Django's management commands (`kept check --deploy`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kept.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kept", *args])
+
+
+def cmd_serve(args) -> int:
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    options = ["runserver", args.address]
+    if not args.reload:
+        options.append("--noreload")
+    if not settings.DEBUG:
+        options.append("--insecure")  # whitenoise serves static files; runserver must not refuse
+    _manage(*options)
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _manage("migrate", "--no-input", *(["-v", "0"] if args.quiet else []))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from kept.demo import DEMO_PASSWORD, build_demo, has_demo_data
+
+    if has_demo_data() and not args.reset:
+        if args.if_empty:
+            print("Demo data is already loaded.")  # noqa: T201
+            _print_logins(DEMO_PASSWORD)
+            return 0
+        print("The database is not empty; use --reset to rebuild the demo.", file=sys.stderr)  # noqa: T201
+        return 2
+    summary = build_demo(args.seed, reset=args.reset, progress=lambda line: print(line, flush=True))  # noqa: T201
+    print(summary)  # noqa: T201
+    _print_logins(DEMO_PASSWORD)
+    return 0
+
+
+def _print_logins(password: str) -> None:
+    print(f"Log in as manager / {password}  (also staff1, warehouse, viewer; same password)")  # noqa: T201
+
+
+def cmd_user(args) -> int:
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from kept.core import actions
+
+    if args.user_command == "create":
+        password = args.password or os.environ.get("KEPT_PASSWORD")
+        if not password:
+            print("Give the password with --password or the KEPT_PASSWORD environment variable.",  # noqa: T201
+                  file=sys.stderr)
+            return 2
+        try:
+            user = actions.create_user(args.name, password, args.role, email=args.email)
+        except ValidationError as error:
+            print("; ".join(error.messages), file=sys.stderr)  # noqa: T201
+            return 2
+        print(f"Created {user.username} ({args.role}).")  # noqa: T201
+        return 0
+    user = get_user_model().objects.filter(username=args.name).first()
+    if user is None:
+        print(f"No user named {args.name}.", file=sys.stderr)  # noqa: T201
+        return 2
+    actions.set_role(user, args.role, actor=None, reason=args.reason or "kept user set-role")
+    print(f"{user.username} is now {args.role}.")  # noqa: T201
+    return 0
+
+
+def cmd_token(args) -> int:
+    from django.contrib.auth import get_user_model
+
+    from kept.core import actions
+    from kept.core.models import ApiToken
+
+    if args.token_command == "create":
+        user = get_user_model().objects.filter(username=args.user, is_active=True).first()
+        if user is None:
+            print(f"No active user named {args.user}.", file=sys.stderr)  # noqa: T201
+            return 2
+        _token, raw = actions.create_token(user, name=args.name)
+        print(raw)  # noqa: T201
+        return 0
+    if args.token_command == "list":
+        for token in ApiToken.objects.filter(user__username=args.user):
+            state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+            print(f"{token.prefix}  {token.name or '-'}  created {token.created_at:%Y-%m-%d}  {state}")  # noqa: T201
+        return 0
+    tokens = ApiToken.objects.filter(prefix=args.prefix, revoked_at__isnull=True)
+    if tokens.count() != 1:
+        print("No single active token has that prefix (see `kept token list USER`).", file=sys.stderr)  # noqa: T201
+        return 2
+    actions.revoke_token(tokens.get(), reason="kept token revoke")
+    print("Revoked.")  # noqa: T201
+    return 0
+
+
+def cmd_import(args) -> int:
+    from kept.core.transfer import import_file
+
+    with open(args.file, "rb") as handle:
+        data = handle.read()
+    report = import_file(args.entity, data, os.path.basename(args.file), dry_run=args.dry_run, actor=None)
+    for error in report.errors:
+        print(f"row {error.row}, {error.column or '-'}: {error.problem}", file=sys.stderr)  # noqa: T201
+    if not report.ok:
+        print(f"Nothing was imported: {len(report.errors)} problem(s).", file=sys.stderr)  # noqa: T201
+        return 1
+    verb = "Would import" if args.dry_run else "Imported"
+    print(f"{verb} {report.rows_total} rows: {report.created} new, {report.updated} updated.")  # noqa: T201
+    return 0
+
+
+def cmd_export(args) -> int:
+    from django.contrib.auth import get_user_model
+
+    from kept.core.transfer import export_entity
+
+    fmt = args.format or ("xlsx" if args.file.endswith(".xlsx") else "csv")
+    # The command line runs with the operator's full rights, as a manager would.
+    user = get_user_model()(is_superuser=True, is_active=True)
+    data, _content_type, _name = export_entity(args.entity, fmt, user=user)
+    if args.file == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        with open(args.file, "wb") as handle:
+            handle.write(data)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kept.core.choices import Role
+
+    parser = argparse.ArgumentParser(prog="kept", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the web app and API")
+    serve.add_argument("address", nargs="?", default="127.0.0.1:8000", help="ADDR:PORT")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database")
+    migrate.add_argument("--quiet", action="store_true")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="build the demo business")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--reset", action="store_true", help="delete existing data first")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
+    demo.set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    create = user.add_parser("create", help="create a user in a role")
+    create.add_argument("name")
+    create.add_argument("--role", required=True, choices=Role.values)
+    create.add_argument("--password", help="default: $KEPT_PASSWORD")
+    create.add_argument("--email", default="")
+    set_role = user.add_parser("set-role", help="move a user to another role (audited)")
+    set_role.add_argument("name")
+    set_role.add_argument("role", choices=Role.values)
+    set_role.add_argument("--reason", default="")
+    for p in (create, set_role):
+        p.set_defaults(func=cmd_user)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    token_create = token.add_parser("create", help="create a token; prints only the token")
+    token_create.add_argument("user")
+    token_create.add_argument("--name", default="")
+    token_list = token.add_parser("list", help="list a user's tokens")
+    token_list.add_argument("user")
+    token_revoke = token.add_parser("revoke", help="revoke a token by its prefix")
+    token_revoke.add_argument("prefix")
+    for p in (token_create, token_list, token_revoke):
+        p.set_defaults(func=cmd_token)
+
+    entities = ["customers", "contacts", "products", "stock_movements", "receipts"]
+    imp = sub.add_parser("import", help="import a CSV or XLSX file (all or nothing)")
+    imp.add_argument("entity", choices=entities)
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="check and preview, write nothing")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="export to CSV or XLSX")
+    exp.add_argument("entity", choices=entities)
+    exp.add_argument("file", help="output file, or - for standard output")
+    exp.add_argument("--format", choices=["csv", "xlsx"])
+    exp.set_defaults(func=cmd_export)
+    return parser
+
+
+KEPT_COMMANDS = {"serve", "migrate", "demo", "user", "token", "import", "export", "-h", "--help"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    _setup()
+    if argv and argv[0] not in KEPT_COMMANDS:
+        _manage(*argv)  # any Django management command
+        return
+    args = build_parser().parse_args(argv)
+    sys.exit(args.func(args))

@@ -121,3 +121,7 @@ class Receipt(models.Model):
 
     def is_open(self) -> bool:
         return self.status == ReceiptStatus.SCHEDULED
+
+    def is_overdue(self, today=None) -> bool:
+        """Still expected, and its date (a business date) has passed."""
+        return self.is_open() and self.expected_date < (today or timezone.localdate())
