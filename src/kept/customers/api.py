@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja import Field as SchemaField
 
 from kept.core.api_support import ERRORS, ApiError, require
@@ -93,7 +93,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
         raise ApiError(409, "duplicate", _("A customer with code %(code)s already exists.") % {"code": payload.code})
     data = _resolve(payload.dict(exclude={"tags"}))
     customer = actions.create_customer(data, actor=request.user, tags=payload.tags)
-    return 201, _customer(customer.code)
+    return Status(201, _customer(customer.code))
 
 
 @router.get("/{code}", response={200: CustomerOut, **ERRORS})
@@ -128,7 +128,7 @@ def archive_customer(request: HttpRequest, code: str):
     """Archive the customer: history is kept, the customer leaves the lists."""
     require(request, "customers.delete_customer")
     actions.archive_customer(_customer(code), actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{code}/contacts", response={200: list[ContactOut], **ERRORS})
@@ -140,7 +140,7 @@ def list_contacts(request: HttpRequest, code: str):
 @router.post("/{code}/contacts", response={201: ContactOut, **ERRORS})
 def add_contact(request: HttpRequest, code: str, payload: ContactIn):
     require(request, "customers.add_contact")
-    return 201, actions.save_contact(_customer(code), payload.dict())
+    return Status(201, actions.save_contact(_customer(code), payload.dict()))
 
 
 @router.put("/{code}/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
@@ -156,7 +156,7 @@ def delete_contact(request: HttpRequest, code: str, contact_id: int):
     require(request, "customers.delete_contact")
     contact = get_object_or_404(Contact, pk=contact_id, customer__code=code)
     actions.delete_contact(contact, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 class PageQuery(Schema):
@@ -177,4 +177,4 @@ def log_interaction(request: HttpRequest, code: str, payload: InteractionIn):
     interaction = actions.log_interaction(
         _customer(code), payload.kind, payload.summary, actor=request.user, occurred_at=payload.occurred_at
     )
-    return 201, interaction
+    return Status(201, interaction)
