@@ -25,6 +25,8 @@ from kept.catalog.choices import ReceiptStatus
 from kept.catalog.models import QUANTITY, Product, Receipt, StockMovement
 
 RECENT_MOVEMENTS = 20
+# Bounds outside these are no bound at all; beyond them the UTC conversion would overflow.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9999, 12, 30)
 
 
 def _quantity(expression) -> Coalesce:
@@ -104,9 +106,9 @@ def movement_list(filters: MovementFilters | None = None) -> QuerySet[StockMovem
         movements = movements.filter(product__sku=filters.product)
     if filters.reason:
         movements = movements.filter(reason=filters.reason)
-    if filters.date_from:
+    if filters.date_from and filters.date_from > EARLIEST_DAY:
         movements = movements.filter(created_at__gte=_start_of(filters.date_from))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < LATEST_DAY:
         movements = movements.filter(created_at__lt=_start_of(filters.date_to + timedelta(days=1)))
     return movements.order_by("-created_at", "-id")
 

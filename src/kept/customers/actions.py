@@ -15,9 +15,24 @@ from kept.customers.choices import LOGGABLE_KINDS
 from kept.customers.models import Contact, Customer, Interaction, Tag
 
 PROFILE_FIELDS = [
-    "name", "alias", "kind", "customer_type", "group", "owner", "phone", "email", "language",
-    "address", "region", "route", "size", "size_unit", "preferences", "preferred_days",
-    "window_start", "window_end",
+    "name",
+    "alias",
+    "kind",
+    "customer_type",
+    "group",
+    "owner",
+    "phone",
+    "email",
+    "language",
+    "address",
+    "region",
+    "route",
+    "size",
+    "size_unit",
+    "preferences",
+    "preferred_days",
+    "window_start",
+    "window_end",
 ]
 CREDIT_FIELDS = ["credit_limit", "payment_terms_days", "is_blocked", "blocked_reason"]
 EDITABLE_FIELDS = PROFILE_FIELDS + CREDIT_FIELDS
@@ -25,8 +40,14 @@ MANAGE_CREDIT = "customers.manage_credit"
 
 
 def _check_credit_permission(actor, changes: dict) -> None:
-    if actor is not None and changes.keys() & set(CREDIT_FIELDS) and not actor.has_perm(MANAGE_CREDIT):
-        raise PermissionDenied(_("Only a manager may change credit limit, payment terms or blocking."))
+    if (
+        actor is not None
+        and changes.keys() & set(CREDIT_FIELDS)
+        and not actor.has_perm(MANAGE_CREDIT)
+    ):
+        raise PermissionDenied(
+            _("Only a manager may change credit limit, payment terms or blocking.")
+        )
 
 
 def _set_tags(customer: Customer, names: list[str] | None) -> None:
@@ -44,7 +65,9 @@ def _set_tags(customer: Customer, names: list[str] | None) -> None:
 @transaction.atomic
 def create_customer(data: dict[str, Any], *, actor=None, tags: list[str] | None = None) -> Customer:
     values = {key: value for key, value in data.items() if key in EDITABLE_FIELDS or key == "code"}
-    initial_credit = {k: v for k, v in values.items() if k in CREDIT_FIELDS and v not in (None, "", 0, False)}
+    initial_credit = {
+        k: v for k, v in values.items() if k in CREDIT_FIELDS and v not in (None, "", 0, False)
+    }
     _check_credit_permission(actor, initial_credit)
     customer = Customer(**values)
     if customer.owner_id is None and actor is not None and actor.has_perm("customers.add_customer"):
@@ -52,14 +75,23 @@ def create_customer(data: dict[str, Any], *, actor=None, tags: list[str] | None 
     customer.full_clean()
     customer.save()
     _set_tags(customer, tags)
-    audit.record(actor, "customer.create", customer,
-                 changes={key: [None, audit._plain(value)] for key, value in initial_credit.items()})
+    audit.record(
+        actor,
+        "customer.create",
+        customer,
+        changes={key: [None, audit._plain(value)] for key, value in initial_credit.items()},
+    )
     return customer
 
 
 @transaction.atomic
 def update_customer(
-    customer: Customer, data: dict[str, Any], *, actor=None, reason: str = "", tags: list[str] | None = None
+    customer: Customer,
+    data: dict[str, Any],
+    *,
+    actor=None,
+    reason: str = "",
+    tags: list[str] | None = None,
 ) -> Customer:
     """Apply changed fields; the row is locked so two editors never overwrite each other silently."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -89,7 +121,9 @@ def archive_customer(customer: Customer, *, actor=None, reason: str = "") -> Cus
 
 
 @transaction.atomic
-def save_contact(customer: Customer, data: dict[str, Any], *, contact: Contact | None = None) -> Contact:
+def save_contact(
+    customer: Customer, data: dict[str, Any], *, contact: Contact | None = None
+) -> Contact:
     """Create or update a contact; at most one primary contact per customer."""
     contact = contact or Contact(customer=customer)
     for key in ("name", "role", "phone", "email", "is_primary", "notes"):
@@ -104,17 +138,24 @@ def save_contact(customer: Customer, data: dict[str, Any], *, contact: Contact |
 
 @transaction.atomic
 def delete_contact(contact: Contact, *, actor=None) -> None:
-    audit.record(actor, "contact.delete", contact.customer, changes={"contact": [contact.name, None]})
+    audit.record(
+        actor, "contact.delete", contact.customer, changes={"contact": [contact.name, None]}
+    )
     contact.delete()
 
 
 @transaction.atomic
-def log_interaction(customer: Customer, kind: str, summary: str, *, actor=None, occurred_at=None) -> Interaction:
+def log_interaction(
+    customer: Customer, kind: str, summary: str, *, actor=None, occurred_at=None
+) -> Interaction:
     """A call, visit, message or note logged by a person (other kinds come from their modules)."""
     if kind not in LOGGABLE_KINDS:
         raise ValidationError({"kind": _("Choose call, visit, message or note.")})
     interaction = Interaction(
-        customer=customer, kind=kind, summary=(summary or "").strip(), author=actor,
+        customer=customer,
+        kind=kind,
+        summary=(summary or "").strip(),
+        author=actor,
         occurred_at=occurred_at or timezone.now(),
     )
     if interaction.occurred_at > timezone.now() + timedelta(minutes=5):

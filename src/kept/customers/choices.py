@@ -32,7 +32,12 @@ class InteractionKind(models.TextChoices):
 
 
 # Kinds a person logs by hand; the others are written by the modules that own them.
-LOGGABLE_KINDS = [InteractionKind.CALL, InteractionKind.VISIT, InteractionKind.MESSAGE, InteractionKind.NOTE]
+LOGGABLE_KINDS = [
+    InteractionKind.CALL,
+    InteractionKind.VISIT,
+    InteractionKind.MESSAGE,
+    InteractionKind.NOTE,
+]
 
 
 class Weekday(models.IntegerChoices):

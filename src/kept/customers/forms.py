@@ -11,23 +11,45 @@ from kept.customers.models import Contact, Customer
 
 class CustomerForm(forms.ModelForm):
     preferred_days = forms.TypedMultipleChoiceField(
-        label=_("preferred delivery days"), choices=Weekday.choices, coerce=int, required=False,
+        label=_("preferred delivery days"),
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     tags_text = forms.CharField(
         label=_("tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
     )
     reason = forms.CharField(
-        label=_("reason for the credit change"), required=False, max_length=500,
+        label=_("reason for the credit change"),
+        required=False,
+        max_length=500,
         help_text=_("Kept in the audit log when credit, terms or blocking change."),
     )
 
     class Meta:
         model = Customer
         fields = [
-            "code", "name", "alias", "kind", "customer_type", "group", "owner", "phone", "email",
-            "language", "address", "region", "route", "size", "size_unit", "preferences",
-            "preferred_days", "window_start", "window_end", *CREDIT_FIELDS,
+            "code",
+            "name",
+            "alias",
+            "kind",
+            "customer_type",
+            "group",
+            "owner",
+            "phone",
+            "email",
+            "language",
+            "address",
+            "region",
+            "route",
+            "size",
+            "size_unit",
+            "preferences",
+            "preferred_days",
+            "window_start",
+            "window_end",
+            *CREDIT_FIELDS,
         ]
         widgets = {
             "window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -39,19 +61,28 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(
-            is_active=True, groups__name__in=["manager", "staff"]
-        ).distinct().order_by("username")
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=["manager", "staff"])
+            .distinct()
+            .order_by("username")
+        )
         if self.instance.pk:
             self.fields["code"].disabled = True
-            self.fields["tags_text"].initial = ", ".join(tag.name for tag in self.instance.tags.all())
+            self.fields["tags_text"].initial = ", ".join(
+                tag.name for tag in self.instance.tags.all()
+            )
         if user is None or not user.has_perm(MANAGE_CREDIT):
             for name in CREDIT_FIELDS:
                 self.fields[name].disabled = True
             del self.fields["reason"]
 
     def tag_names(self) -> list[str]:
-        return [name.strip() for name in self.cleaned_data.get("tags_text", "").split(",") if name.strip()]
+        return [
+            name.strip()
+            for name in self.cleaned_data.get("tags_text", "").split(",")
+            if name.strip()
+        ]
 
     def clean(self):
         data = super().clean()
@@ -69,6 +100,9 @@ class ContactForm(forms.ModelForm):
 
 class InteractionForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("kind"), choices=[(kind.value, kind.label) for kind in map(InteractionKind, LOGGABLE_KINDS)]
+        label=_("kind"),
+        choices=[(kind.value, kind.label) for kind in map(InteractionKind, LOGGABLE_KINDS)],
     )
-    summary = forms.CharField(label=_("what happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("what happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -25,7 +25,9 @@ code_validator = RegexValidator(
 
 def validate_weekdays(value) -> None:
     if not isinstance(value, list) or any(day not in Weekday.values for day in value):
-        raise ValidationError(_("Preferred days must be a list of weekday numbers 1 (Mon) to 7 (Sun)."))
+        raise ValidationError(
+            _("Preferred days must be a list of weekday numbers 1 (Mon) to 7 (Sun).")
+        )
     if len(set(value)) != len(value):
         raise ValidationError(_("A preferred day is listed twice."))
 
@@ -98,31 +100,49 @@ class Customer(models.Model):
     alias = models.CharField(
         _("other name"), max_length=200, blank=True, help_text=_("English, pinyin or trading name.")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=CustomerKind, default=CustomerKind.EXTERNAL)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CustomerKind, default=CustomerKind.EXTERNAL
+    )
     customer_type = models.CharField(
         _("type"), max_length=16, choices=CustomerType, default=CustomerType.END_CONSUMER
     )
     group = models.ForeignKey(
-        CustomerGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT,
+        CustomerGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="customers",
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_customers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    language = models.CharField(_("language"), max_length=8, choices=Language, default=Language.ZH_HANS)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language, default=Language.ZH_HANS
+    )
     address = models.TextField(_("address"), blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="customers",
     )
     route = models.CharField(_("route"), max_length=64, blank=True)
     size = models.PositiveIntegerField(
         _("household or site size"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    size_unit = models.CharField(_("size unit"), max_length=16, choices=SizeUnit, default=SizeUnit.PEOPLE)
+    size_unit = models.CharField(
+        _("size unit"), max_length=16, choices=SizeUnit, default=SizeUnit.PEOPLE
+    )
     preferences = models.TextField(_("preferences and habits"), blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     preferred_days = models.JSONField(
@@ -131,8 +151,13 @@ class Customer(models.Model):
     window_start = models.TimeField(_("delivery window from"), null=True, blank=True)
     window_end = models.TimeField(_("delivery window to"), null=True, blank=True)
     credit_limit = models.DecimalField(
-        _("credit limit"), max_digits=14, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0)], help_text=_("Empty means no limit."),
+        _("credit limit"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Empty means no limit."),
     )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=0)
     is_blocked = models.BooleanField(_("blocked"), default=False)
@@ -209,8 +234,12 @@ class Interaction(models.Model):
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     summary = models.TextField(_("summary"), max_length=4000)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reference = models.CharField(_("reference"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)

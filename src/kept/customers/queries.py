@@ -54,7 +54,12 @@ class FilterChoices:
 
 
 def filter_choices() -> FilterChoices:
-    owners = get_user_model().objects.filter(owned_customers__isnull=False).distinct().order_by("username")
+    owners = (
+        get_user_model()
+        .objects.filter(owned_customers__isnull=False)
+        .distinct()
+        .order_by("username")
+    )
     return FilterChoices(
         groups=list(CustomerGroup.objects.order_by("name")),
         regions=list(Region.objects.order_by("name")),
@@ -87,7 +92,9 @@ def timeline(customer: Customer, offset: int = 0, limit: int = TIMELINE_SIZE) ->
 def notebook(code: str) -> Notebook:
     customer = (
         Customer.objects.select_related("group", "region", "owner")
-        .prefetch_related("tags", Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name")))
+        .prefetch_related(
+            "tags", Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name"))
+        )
         .get(code=code)
     )
     entries = timeline(customer)

@@ -27,7 +27,9 @@ class CustomerFields(Schema):
     size_unit: SizeUnit = SizeUnit.PEOPLE
     preferences: str = Field("", max_length=4000)
     tags: list[str] = Field(default_factory=list, max_length=50)
-    preferred_days: Weekdays = Field(default_factory=list, max_length=7, description="1 = Monday … 7 = Sunday.")
+    preferred_days: Weekdays = Field(
+        default_factory=list, max_length=7, description="1 = Monday … 7 = Sunday."
+    )
     window_start: time | None = None
     window_end: time | None = None
     credit_limit: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
@@ -43,7 +45,9 @@ class CustomerIn(CustomerFields):
 
 class CustomerUpdate(CustomerFields):
     name: str = Field(..., min_length=1, max_length=200)
-    reason: str = Field("", max_length=500, description="Why credit, terms or blocking changed (audited).")
+    reason: str = Field(
+        "", max_length=500, description="Why credit, terms or blocking changed (audited)."
+    )
 
 
 class CustomerPatch(Schema):

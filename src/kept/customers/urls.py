@@ -12,5 +12,7 @@ urlpatterns = [
     path("<str:code>/interactions/", views.log_interaction, name="log_interaction"),
     path("<str:code>/contacts/new/", views.contact_edit, name="contact_create"),
     path("<str:code>/contacts/<int:contact_id>/", views.contact_edit, name="contact_edit"),
-    path("<str:code>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"),
+    path(
+        "<str:code>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"
+    ),
 ]

@@ -56,9 +56,15 @@ def _get_or_404(code: str) -> queries.Notebook:
 @permission_required("customers.view_customer", raise_exception=True)
 def notebook(request: HttpRequest, code: str) -> HttpResponse:
     book = _get_or_404(code)
-    return render(request, "kept/customers/notebook.html", {
-        "book": book, "customer": book.customer, "interaction_form": InteractionForm(),
-    })
+    return render(
+        request,
+        "kept/customers/notebook.html",
+        {
+            "book": book,
+            "customer": book.customer,
+            "interaction_form": InteractionForm(),
+        },
+    )
 
 
 @permission_required("customers.view_interaction", raise_exception=True)
@@ -66,10 +72,16 @@ def timeline(request: HttpRequest, code: str) -> HttpResponse:
     customer = get_object_or_404(Customer, code=code)
     offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
     entries = queries.timeline(customer, offset=offset)
-    return render(request, "kept/customers/_timeline.html", {
-        "customer": customer, "entries": entries[: queries.TIMELINE_SIZE],
-        "has_more": len(entries) > queries.TIMELINE_SIZE, "next_offset": offset + queries.TIMELINE_SIZE,
-    })
+    return render(
+        request,
+        "kept/customers/_timeline.html",
+        {
+            "customer": customer,
+            "entries": entries[: queries.TIMELINE_SIZE],
+            "has_more": len(entries) > queries.TIMELINE_SIZE,
+            "next_offset": offset + queries.TIMELINE_SIZE,
+        },
+    )
 
 
 @permission_required("customers.add_customer", raise_exception=True)
@@ -94,12 +106,17 @@ def customer_edit(request: HttpRequest, code: str) -> HttpResponse:
     customer = get_object_or_404(Customer, code=code)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in {"tags_text", "reason", "code"}}
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in {"tags_text", "reason", "code"}
+        }
         data = {k: v for k, v in data.items() if not form.fields[k].disabled}
         try:
             actions.update_customer(
-                Customer.objects.get(pk=customer.pk), data, actor=request.user,
-                reason=form.cleaned_data.get("reason", ""), tags=form.tag_names(),
+                Customer.objects.get(pk=customer.pk),
+                data,
+                actor=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                tags=form.tag_names(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -115,21 +132,30 @@ def log_interaction(request: HttpRequest, code: str) -> HttpResponse:
     customer = get_object_or_404(Customer, code=code)
     form = InteractionForm(request.POST)
     if form.is_valid():
-        actions.log_interaction(customer, form.cleaned_data["kind"], form.cleaned_data["summary"],
-                                actor=request.user)
+        actions.log_interaction(
+            customer, form.cleaned_data["kind"], form.cleaned_data["summary"], actor=request.user
+        )
         if not request.htmx:
             messages.success(request, _("Logged."))
             return redirect("customers:notebook", code=code)
         form = InteractionForm()
     elif not request.htmx:
-        messages.error(request, _("Nothing was logged: %(errors)s") % {"errors": form.errors.as_text()})
+        messages.error(
+            request, _("Nothing was logged: %(errors)s") % {"errors": form.errors.as_text()}
+        )
         return redirect("customers:notebook", code=code)
     entries = queries.timeline(customer)
-    return render(request, "kept/customers/_timeline_section.html", {
-        "customer": customer, "interaction_form": form,
-        "entries": entries[: queries.TIMELINE_SIZE], "has_more": len(entries) > queries.TIMELINE_SIZE,
-        "next_offset": queries.TIMELINE_SIZE,
-    })
+    return render(
+        request,
+        "kept/customers/_timeline_section.html",
+        {
+            "customer": customer,
+            "interaction_form": form,
+            "entries": entries[: queries.TIMELINE_SIZE],
+            "has_more": len(entries) > queries.TIMELINE_SIZE,
+            "next_offset": queries.TIMELINE_SIZE,
+        },
+    )
 
 
 @permission_required("customers.add_contact", raise_exception=True)
@@ -144,9 +170,15 @@ def contact_edit(request: HttpRequest, code: str, contact_id: int | None = None)
         actions.save_contact(customer, form.cleaned_data, contact=contact)
         messages.success(request, _("Contact saved."))
         return redirect("customers:notebook", code=code)
-    return render(request, "kept/customers/contact_form.html", {
-        "form": form, "customer": customer, "contact": contact,
-    })
+    return render(
+        request,
+        "kept/customers/contact_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "contact": contact,
+        },
+    )
 
 
 @permission_required("customers.delete_contact", raise_exception=True)

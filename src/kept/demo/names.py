@@ -56,9 +56,13 @@ ENGLISH_NAMES = [
 ]
 
 # A few foreign residents, who prefer English.
-FOREIGN_NAMES = [
-    "Emily Carter", "Lukas Becker", "Sophie Martin", "Daniel Kim", "Anna Kowalska",
-    "James O'Brien", "Yuki Tanaka", "Marco Rossi", "Priya Sharma", "Oliver Smith",
+FOREIGN_FIRST = [
+    "Emily", "Lukas", "Sophie", "Daniel", "Anna", "James", "Yuki", "Marco", "Priya", "Oliver",
+    "Hannah", "Mateo", "Chloe", "Noah", "Ingrid",
+]
+FOREIGN_LAST = [
+    "Carter", "Becker", "Martin", "Kim", "Kowalska", "O'Brien", "Tanaka", "Rossi", "Sharma",
+    "Smith", "Dubois", "Garcia", "Novak", "Jensen",
 ]
 
 MOBILE_PREFIXES = [
@@ -72,10 +76,15 @@ EMAIL_DOMAINS = ["qq.com", "163.com", "126.com", "sina.com", "outlook.com"]
 
 @dataclass(frozen=True)
 class PersonName:
-    name: str
+    family: str
+    given: str
     family_pinyin: str
     given_pinyin: str
     era: str
+
+    @property
+    def name(self) -> str:
+        return self.family + self.given
 
     @property
     def pinyin(self) -> str:
@@ -90,7 +99,19 @@ def person_name(rng: random.Random, era: str | None = None) -> PersonName:
     era = era or rng.choices(["elder", "middle", "young"], weights=[25, 50, 25])[0]
     family, family_pinyin, _weight = rng.choices(FAMILY_NAMES, weights=_FAMILY_WEIGHTS)[0]
     given, given_pinyin = rng.choice(GIVEN_NAMES[era])
-    return PersonName(family + given, family_pinyin, given_pinyin, era)
+    return PersonName(family, given, family_pinyin, given_pinyin, era)
+
+
+def relative_name(rng: random.Random, person: PersonName, era: str, same_family: bool) -> PersonName:
+    """A family member: a child keeps the family name, a spouse or helper has their own."""
+    other = person_name(rng, era)
+    if not same_family:
+        return other
+    return PersonName(person.family, other.given, person.family_pinyin, other.given_pinyin, era)
+
+
+def foreign_name(rng: random.Random) -> str:
+    return f"{rng.choice(FOREIGN_FIRST)} {rng.choice(FOREIGN_LAST)}"
 
 
 def alias_for(rng: random.Random, person: PersonName) -> str:

@@ -28,7 +28,9 @@ def test_code_must_be_unique_and_well_formed(staff):
 
 def test_blocking_needs_a_reason(manager):
     with pytest.raises(ValidationError) as error:
-        actions.create_customer({"code": "B1", "name": "Blocked", "is_blocked": True}, actor=manager)
+        actions.create_customer(
+            {"code": "B1", "name": "Blocked", "is_blocked": True}, actor=manager
+        )
     assert "Give the reason" in str(error.value)
 
 
@@ -37,7 +39,8 @@ def test_window_must_end_after_start(staff):
 
     with pytest.raises(ValidationError):
         actions.create_customer(
-            {"code": "W1", "name": "W", "window_start": time(18), "window_end": time(9)}, actor=staff
+            {"code": "W1", "name": "W", "window_start": time(18), "window_end": time(9)},
+            actor=staff,
         )
 
 
@@ -46,7 +49,9 @@ def test_staff_cannot_change_credit_but_manager_can_and_it_is_audited(staff, man
     with pytest.raises(PermissionDenied):
         actions.update_customer(customer, {"credit_limit": Decimal("5000")}, actor=staff)
     actions.update_customer(
-        customer, {"credit_limit": Decimal("5000"), "payment_terms_days": 30}, actor=manager,
+        customer,
+        {"credit_limit": Decimal("5000"), "payment_terms_days": 30},
+        actor=manager,
         reason="Pays on time for a year",
     )
     customer.refresh_from_db()

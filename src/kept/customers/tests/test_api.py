@@ -18,11 +18,24 @@ def refs(db):
 
 def test_create_read_update_archive_by_code(api_as, staff, refs):
     client = api_as(staff)
-    created = post(client, "/api/v1/customers", {
-        "code": "R100", "name": "金龙餐厅", "alias": "Golden Dragon", "group": "REST", "region": "PD",
-        "customer_type": "intermediary", "size": 80, "size_unit": "seats", "tags": ["VIP"],
-        "preferred_days": [2, 5], "window_start": "09:00", "window_end": "11:30",
-    })
+    created = post(
+        client,
+        "/api/v1/customers",
+        {
+            "code": "R100",
+            "name": "金龙餐厅",
+            "alias": "Golden Dragon",
+            "group": "REST",
+            "region": "PD",
+            "customer_type": "intermediary",
+            "size": 80,
+            "size_unit": "seats",
+            "tags": ["VIP"],
+            "preferred_days": [2, 5],
+            "window_start": "09:00",
+            "window_end": "11:30",
+        },
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["group"] == "REST" and body["region"] == "PD" and body["owner"] == staff.username
@@ -65,8 +78,12 @@ def test_staff_cannot_set_credit_limit_manager_can(api_as, staff, manager, refs)
     refused = post(staff_client, "/api/v1/customers/C1", {"credit_limit": "3000"}, method="patch")
     assert refused.status_code == 403
     manager_client = api_as(manager)
-    ok = post(manager_client, "/api/v1/customers/C1",
-              {"credit_limit": "3000.50", "reason": "new contract"}, method="patch")
+    ok = post(
+        manager_client,
+        "/api/v1/customers/C1",
+        {"credit_limit": "3000.50", "reason": "new contract"},
+        method="patch",
+    )
     assert ok.status_code == 200
     assert ok.json()["credit_limit"] == "3000.50"
     assert AuditEntry.objects.get(action="customer.credit").reason == "new contract"
@@ -83,10 +100,16 @@ def test_viewer_reads_but_cannot_write(api_as, viewer):
 def test_contacts_and_interactions(api_as, staff):
     Customer.objects.create(code="K1", name="K")
     client = api_as(staff)
-    contact = post(client, "/api/v1/customers/K1/contacts", {"name": "李四", "phone": "139", "is_primary": True})
+    contact = post(
+        client,
+        "/api/v1/customers/K1/contacts",
+        {"name": "李四", "phone": "139", "is_primary": True},
+    )
     assert contact.status_code == 201
     assert client.get("/api/v1/customers/K1/contacts").json()[0]["name"] == "李四"
-    logged = post(client, "/api/v1/customers/K1/interactions", {"kind": "call", "summary": "约了周六送米"})
+    logged = post(
+        client, "/api/v1/customers/K1/interactions", {"kind": "call", "summary": "约了周六送米"}
+    )
     assert logged.status_code == 201 and logged.json()["author"] == staff.username
     refused = post(client, "/api/v1/customers/K1/interactions", {"kind": "order", "summary": "x"})
     assert refused.status_code == 422
@@ -111,4 +134,6 @@ def test_revoked_token_is_refused(client, staff):
     revoke_token(token)
     refused = client.get("/api/v1/customers", **headers)
     assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
-    assert client.get("/api/v1/customers", HTTP_AUTHORIZATION="Bearer kept_guess").status_code == 401
+    assert (
+        client.get("/api/v1/customers", HTTP_AUTHORIZATION="Bearer kept_guess").status_code == 401
+    )

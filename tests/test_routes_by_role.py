@@ -1,0 +1,172 @@
+"""Every page and every API operation, for anonymous and each role (NetBox's ViewTestCases idea).
+
+The tables below must list every route: a new URL or API operation without an entry fails
+`test_every_route_is_listed`, so no route ships without a decision on who may use it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["manager", "staff", "warehouse", "viewer"]
+EVERYONE = set(ROLES)
+OFFICE = {"manager", "staff"}
+READERS = {"manager", "staff", "viewer"}
+STOCK_READERS = {"manager", "staff", "warehouse", "viewer"}
+STOCK_WRITERS = {"manager", "warehouse"}
+MANAGER = {"manager"}
+
+# url name → (method, kwargs builder, roles allowed). Pages that need no login are listed in PUBLIC.
+PAGES: dict[str, tuple[str, callable, set[str]]] = {
+    "home": ("get", lambda d: {}, EVERYONE),
+    "customers:list": ("get", lambda d: {}, READERS),
+    "customers:create": ("get", lambda d: {}, OFFICE),
+    "customers:notebook": ("get", lambda d: {"code": d["customer"]}, READERS),
+    "customers:edit": ("get", lambda d: {"code": d["customer"]}, OFFICE),
+    "customers:timeline": ("get", lambda d: {"code": d["customer"]}, READERS),
+    "customers:log_interaction": ("post", lambda d: {"code": d["customer"]}, OFFICE),
+    "customers:contact_create": ("get", lambda d: {"code": d["customer"]}, OFFICE),
+    "customers:contact_edit": ("get", lambda d: {"code": d["customer"], "contact_id": d["contact"]}, OFFICE),
+    "customers:contact_delete": ("post", lambda d: {"code": d["customer"], "contact_id": d["contact"]}, OFFICE),
+}
+PUBLIC = {"login", "health", "set_language"}
+LOGOUT = "logout"
+
+# (method, OpenAPI path) → roles allowed.
+API: dict[tuple[str, str], set[str]] = {
+    ("get", "/api/v1/customers"): READERS,
+    ("post", "/api/v1/customers"): OFFICE,
+    ("get", "/api/v1/customers/{code}"): READERS,
+    ("put", "/api/v1/customers/{code}"): OFFICE,
+    ("patch", "/api/v1/customers/{code}"): OFFICE,
+    ("delete", "/api/v1/customers/{code}"): MANAGER,
+    ("get", "/api/v1/customers/{code}/contacts"): READERS,
+    ("post", "/api/v1/customers/{code}/contacts"): OFFICE,
+    ("put", "/api/v1/customers/{code}/contacts/{contact_id}"): OFFICE,
+    ("delete", "/api/v1/customers/{code}/contacts/{contact_id}"): OFFICE,
+    ("get", "/api/v1/customers/{code}/interactions"): READERS,
+    ("post", "/api/v1/customers/{code}/interactions"): OFFICE,
+}
+
+
+def _names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            if ns in {"admin", "api"}:
+                continue
+            yield from _names(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def _api_operations():
+    from kept.api import api
+
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            yield (method, path)
+
+
+def test_every_route_is_listed():
+    names = set(_names(get_resolver().url_patterns))
+    assert names - set(PAGES) - PUBLIC - {LOGOUT} == set(), "add the new pages to PAGES"
+    assert set(PAGES) - names == set(), "PAGES lists a route that no longer exists"
+    operations = set(_api_operations())
+    assert operations - set(API) == set(), "add the new API operations to API"
+    assert set(API) - operations == set(), "API lists an operation that no longer exists"
+
+
+@pytest.fixture
+def world(db, make_user):
+    """One of everything a route can point at."""
+    from kept.catalog import actions as catalog
+    from kept.customers import actions as customers
+
+    owner = make_user("staff", "owner")
+    customer = customers.create_customer({"code": "C1", "name": "测试客户"}, actor=owner)
+    contact = customers.save_contact(customer, {"name": "联系人"})
+    product = catalog.create_product(
+        {"sku": "RICE5", "name": "Rice 5 kg", "unit": "bag", "price": Decimal("40"), "cost": Decimal("30")}
+    )
+    receipt = catalog.schedule_receipt(product, Decimal("10"), date.today() + timedelta(days=3))
+    return {
+        "customer": customer.code, "contact": contact.pk, "product": product.sku, "receipt": receipt.pk,
+        "code": customer.code, "contact_id": contact.pk, "sku": product.sku, "receipt_id": receipt.pk,
+    }
+
+
+def _request(client, method, url):
+    if method == "get":
+        return client.get(url)
+    return getattr(client, method)(url, data={}, content_type="application/json") if "/api/" in url else client.post(url, {})
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_for_anonymous_redirects_to_login(client, world, name):
+    method, kwargs, _allowed = PAGES[name]
+    url = reverse(name, kwargs=kwargs(world))
+    response = _request(client, method, url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_for_each_role(client, make_user, world, role, name):
+    method, kwargs, allowed = PAGES[name]
+    client.force_login(make_user(role))
+    response = _request(client, method, reverse(name, kwargs=kwargs(world)))
+    if role in allowed:
+        assert response.status_code != 403 and response.status_code < 500
+        if method == "get":
+            assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+
+
+def _api_url(path: str, data: dict) -> str:
+    return path.format(**{key: data[key] for key in data if "{" + key + "}" in path})
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(API))
+def test_api_for_anonymous_is_401(client, world, method, path):
+    response = _request(client, method, _api_url(path, world))
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), sorted(API))
+def test_api_for_each_role(api_as, make_user, world, role, method, path):
+    client = api_as(make_user(role))
+    response = _request(client, method, _api_url(path, world))
+    if role in API[(method, path)]:
+        assert response.status_code not in (401, 403) and response.status_code < 500, response.content
+    else:
+        assert response.status_code == 403, response.content
+        assert response.json()["code"] == "forbidden"
+
+
+def test_public_routes(client, db):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("health")).json() == {"status": "ok"}
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get("/api/v1/openapi.json").status_code in (200, 401)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_only_for_managers(client, make_user, role):
+    client.force_login(make_user(role))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == (200 if role == "manager" else 302)
+
+
+def test_admin_for_anonymous_redirects(client, db):
+    assert client.get(reverse("admin:index")).status_code == 302
