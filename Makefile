@@ -32,9 +32,9 @@ run: install
 
 ## Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded at run time).
 browser-deps:
-	@command -v chromium >/dev/null || { \
+	@dpkg -s chromium fonts-wqy-zenhei >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 	@command -v chromium >/dev/null && chromium --version
 
 lint: $(VENV)/.dev-installed

@@ -45,23 +45,28 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from kept.demo import DEMO_PASSWORD, build_demo, has_demo_data
+    from kept.demo import DemoError, build_demo, has_demo_data
 
-    if has_demo_data() and not args.reset:
-        if args.if_empty:
-            print("Demo data is already loaded.")  # noqa: T201
-            _print_logins(DEMO_PASSWORD)
-            return 0
-        print("The database is not empty; use --reset to rebuild the demo.", file=sys.stderr)  # noqa: T201
+    if args.if_empty and has_demo_data():
+        print("Demo data is already loaded.")  # noqa: T201
+        _print_logins()
+        return 0
+    try:
+        summary = build_demo(args.seed, reset=args.reset, progress=lambda line: print(line, flush=True))  # noqa: T201
+    except DemoError as error:
+        print(error, file=sys.stderr)  # noqa: T201
         return 2
-    summary = build_demo(args.seed, reset=args.reset, progress=lambda line: print(line, flush=True))  # noqa: T201
     print(summary)  # noqa: T201
-    _print_logins(DEMO_PASSWORD)
+    _print_logins()
     return 0
 
 
-def _print_logins(password: str) -> None:
-    print(f"Log in as manager / {password}  (also staff1, warehouse, viewer; same password)")  # noqa: T201
+def _print_logins() -> None:
+    from kept.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    for login in DEMO_LOGINS:
+        print(f"  {login.role:<10} {login.username:<10} password {DEMO_PASSWORD}")  # noqa: T201
+    print("Log in at http://127.0.0.1:8000/ (demo passwords: never use them in production).")  # noqa: T201
 
 
 def cmd_user(args) -> int:

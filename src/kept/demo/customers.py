@@ -20,8 +20,19 @@ GROUPS = [
 
 # Chinese and English, as a real team would mix them.
 TAGS = [
-    "老人家庭", "有小孩", "素食", "VIP", "周末配送", "无电梯", "价格敏感", "需要发票", "清真",
-    "New customer", "Referral", "Late payer", "Bulk buyer",
+    "老人家庭",
+    "有小孩",
+    "素食",
+    "VIP",
+    "周末配送",
+    "无电梯",
+    "价格敏感",
+    "需要发票",
+    "清真",
+    "New customer",
+    "Referral",
+    "Late payer",
+    "Bulk buyer",
 ]
 
 
@@ -37,7 +48,9 @@ class Draft:
 def create_reference_data(ctx: DemoContext) -> None:
     """Groups, one region per district, and the tags; stored on the context by code/name."""
     for code, name, description in GROUPS:
-        ctx.groups[code] = CustomerGroup.objects.create(code=code, name=name, description=description)
+        ctx.groups[code] = CustomerGroup.objects.create(
+            code=code, name=name, description=description
+        )
     for district in DISTRICTS:
         ctx.regions[district.code] = Region.objects.create(code=district.code, name=district.name)
     Tag.objects.bulk_create([Tag(name=name) for name in TAGS])
@@ -57,7 +70,8 @@ def save_drafts(ctx: DemoContext, drafts: list[Draft]) -> tuple[int, int]:
             contact.customer_id = customer_id
             contacts.append(contact)
         links.extend(
-            Link(customer_id=customer_id, tag_id=ctx.tags[name].pk) for name in dict.fromkeys(draft.tags)
+            Link(customer_id=customer_id, tag_id=ctx.tags[name].pk)
+            for name in dict.fromkeys(draft.tags)
         )
     Contact.objects.bulk_create(contacts, batch_size=BATCH)
     Link.objects.bulk_create(links, batch_size=BATCH)

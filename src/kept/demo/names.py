@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 
 # (family name, pinyin, weight ≈ share in ‰ of the population)
+# fmt: off
 FAMILY_NAMES: list[tuple[str, str, float]] = [
     ("王", "Wang", 71), ("李", "Li", 70), ("张", "Zhang", 66), ("刘", "Liu", 54),
     ("陈", "Chen", 45), ("杨", "Yang", 31), ("黄", "Huang", 22), ("赵", "Zhao", 20),
@@ -25,8 +26,10 @@ FAMILY_NAMES: list[tuple[str, str, float]] = [
     ("沈", "Shen", 3), ("姚", "Yao", 3), ("卢", "Lu", 3), ("钟", "Zhong", 3),
     ("欧阳", "Ouyang", 0.5), ("司马", "Sima", 0.1),
 ]
+# fmt: on
 
 # Given names by the era the person was born in, with pinyin.
+# fmt: off
 GIVEN_NAMES: dict[str, list[tuple[str, str]]] = {
     "elder": [
         ("建国", "Jianguo"), ("秀英", "Xiuying"), ("桂兰", "Guilan"), ("玉兰", "Yulan"),
@@ -49,27 +52,36 @@ GIVEN_NAMES: dict[str, list[tuple[str, str]]] = {
         ("雨桐", "Yutong"), ("博文", "Bowen"), ("可馨", "Kexin"), ("晨", "Chen"), ("悦", "Yue"),
     ],
 }
+# fmt: on
 
+# fmt: off
 ENGLISH_NAMES = [
     "Lily", "Kevin", "Amy", "Jack", "Grace", "Leo", "Vivian", "Eric", "Cindy", "Tony",
     "Sherry", "David", "Coco", "Frank", "Echo", "Jason", "Wendy", "Michael",
 ]
+# fmt: on
 
 # A few foreign residents, who prefer English.
+# fmt: off
 FOREIGN_FIRST = [
     "Emily", "Lukas", "Sophie", "Daniel", "Anna", "James", "Yuki", "Marco", "Priya", "Oliver",
     "Hannah", "Mateo", "Chloe", "Noah", "Ingrid",
 ]
+# fmt: on
+# fmt: off
 FOREIGN_LAST = [
     "Carter", "Becker", "Martin", "Kim", "Kowalska", "O'Brien", "Tanaka", "Rossi", "Sharma",
     "Smith", "Dubois", "Garcia", "Novak", "Jensen",
 ]
+# fmt: on
 
+# fmt: off
 MOBILE_PREFIXES = [
     "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
     "155", "156", "157", "158", "159", "166", "173", "176", "177", "180", "181", "182",
     "183", "185", "186", "187", "188", "189", "191", "198", "199",
 ]
+# fmt: on
 
 EMAIL_DOMAINS = ["qq.com", "163.com", "126.com", "sina.com", "outlook.com"]
 
@@ -102,7 +114,9 @@ def person_name(rng: random.Random, era: str | None = None) -> PersonName:
     return PersonName(family, given, family_pinyin, given_pinyin, era)
 
 
-def relative_name(rng: random.Random, person: PersonName, era: str, same_family: bool) -> PersonName:
+def relative_name(
+    rng: random.Random, person: PersonName, era: str, same_family: bool
+) -> PersonName:
     """A family member: a child keeps the family name, a spouse or helper has their own."""
     other = person_name(rng, era)
     if not same_family:
@@ -149,6 +163,4 @@ class PhoneBook:
         )
 
     def landline(self) -> str:
-        return self._unique(
-            lambda: f"028-{self.rng.choice('868')}{self.rng.randrange(10**7):07d}"
-        )
+        return self._unique(lambda: f"028-{self.rng.choice('868')}{self.rng.randrange(10**7):07d}")

@@ -23,6 +23,7 @@ class District:
 
 
 # weight: share of households; owner: the staff member who covers the district.
+# fmt: off
 DISTRICTS: tuple[District, ...] = (
     District("cd-jinjiang", "锦江区", "JJ", 2, 15, "staff1",
              ("东大街", "水井坊街", "莲桂南路", "静康路", "三官堂街")),
@@ -37,12 +38,15 @@ DISTRICTS: tuple[District, ...] = (
     District("cd-gaoxin", "高新区", "GX", 3, 17, "staff4",
              ("天府大道中段", "益州大道", "吉泰路", "锦城大道", "天府三街")),
 )
+# fmt: on
 
+# fmt: off
 COMPOUNDS = (
     "锦绣花园", "阳光小区", "翠苑", "金色家园", "和平里", "幸福小区", "南苑", "怡心园",
     "望江苑", "百花里", "芙蓉小区", "蓝光花园", "时代广场公寓", "银杏苑", "桂花园",
     "滨江花园", "民生小区", "教师新村", "电力宿舍", "铁路新村", "华润二十四城", "万科城",
 )
+# fmt: on
 
 
 def pick_district(rng: random.Random) -> District:
@@ -64,4 +68,3 @@ def home_address(rng: random.Random, district: District) -> tuple[str, int]:
 def shop_address(rng: random.Random, district: District) -> str:
     street = rng.choice(district.streets)
     return f"{CITY}{district.name}{street}{rng.randint(1, 500)}号 临街商铺{rng.randint(1, 3)}楼"
-

@@ -1,0 +1,103 @@
+"""Build the demo business in one transaction, step by step, reproducibly from a seed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from time import perf_counter
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kept.core import audit
+from kept.demo import business, catalog, customers, households, people, reset, timeline
+from kept.demo.context import DemoContext
+from kept.demo.summary import DemoError, DemoSummary
+
+STEPS = 7  # plus one when the previous demo is deleted first
+
+
+def build(
+    seed: int = 1,
+    *,
+    scale: float = 1.0,
+    reset_existing: bool = False,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    if not 0 < scale <= 10:
+        raise DemoError(_("The scale must be more than 0 and at most 10."))
+    started = perf_counter()
+    report = _reporter(progress, STEPS + (1 if reset_existing else 0))
+    tz = timezone.get_default_timezone()
+    real_today = timezone.localdate(timezone=tz)
+    if today is not None and today < real_today:
+        raise DemoError(_("The demo cannot start in the past: receipts are scheduled from today."))
+    ctx = DemoContext(seed, scale, today or real_today, tz)
+    with transaction.atomic():
+        reset.check_can_build(reset_existing)
+        if reset_existing:
+            report(_("Deleting the previous demo data…"))
+            reset.delete_demo_data()
+        counts = _build_all(ctx, report)
+        audit.record(
+            None,
+            reset.MARKER,
+            changes={"seed": seed, "scale": scale, "today": ctx.today.isoformat()},
+        )
+    return DemoSummary(
+        seed=seed,
+        scale=scale,
+        today=ctx.today,
+        seconds=round(perf_counter() - started, 2),
+        **counts,
+    )
+
+
+def _reporter(progress: Callable[[str], None] | None, total: int) -> Callable[[str], None]:
+    step = {"n": 0}
+
+    def report(message: str) -> None:
+        if progress is not None:
+            step["n"] += 1
+            progress(f"[{step['n']}/{total}] {message}")
+
+    return report
+
+
+def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int]:
+    report(_("Creating the team: one login per role…"))
+    ctx.users = people.create_team()
+    report(_("Creating customer groups, regions and tags…"))
+    customers.create_reference_data(ctx)
+    report(_("Creating %(count)d households…") % {"count": ctx.count(households.FULL_SIZE)})
+    household_count, household_contacts = customers.save_drafts(
+        ctx, households.household_drafts(ctx)
+    )
+    report(_("Creating restaurants, canteens and internal departments…"))
+    counts = {
+        "restaurants": business.restaurant_drafts(ctx),
+        "institutions": business.institution_drafts(ctx),
+        "departments": business.department_drafts(ctx),
+    }
+    business_contacts = 0
+    for key, drafts in counts.items():
+        counts[key], contacts = customers.save_drafts(ctx, drafts)
+        business_contacts += contacts
+    report(_("Writing the customer timeline…"))
+    interactions = timeline.build_timeline(ctx)
+    report(_("Creating products…"))
+    products = catalog.create_products(ctx)
+    report(_("Recording opening stock, adjustments and receipts…"))
+    movements, receipts = catalog.build_stock(ctx)
+    return {
+        "users": len(ctx.users),
+        "households": household_count,
+        **counts,
+        "contacts": household_contacts + business_contacts,
+        "interactions": interactions,
+        "products": products,
+        "movements": movements,
+        "receipts": receipts,
+    }

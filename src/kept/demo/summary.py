@@ -1,0 +1,44 @@
+"""What a demo build reports back, and the error it raises when it must not run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+
+class DemoError(Exception):
+    """The demo cannot be built here (the database holds data, or the options are wrong)."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    seed: int
+    scale: float
+    today: date
+    users: int
+    households: int
+    restaurants: int
+    institutions: int
+    departments: int
+    contacts: int
+    interactions: int
+    products: int
+    movements: int
+    receipts: int
+    seconds: float
+
+    @property
+    def customers(self) -> int:
+        return self.households + self.restaurants + self.institutions + self.departments
+
+    def __str__(self) -> str:
+        return _(
+            "Demo built in %(seconds).1f s (seed %(seed)d): %(users)d users, "
+            "%(customers)d customers (%(households)d households, %(restaurants)d restaurants, "
+            "%(institutions)d canteens and institutions, %(departments)d internal departments), "
+            "%(contacts)d contacts, "
+            "%(interactions)d interactions, %(products)d products, %(movements)d stock movements, "
+            "%(receipts)d receipts."
+        ) % {**self.__dict__, "customers": self.customers}
