@@ -30,8 +30,16 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "customers:timeline": ("get", lambda d: {"code": d["customer"]}, READERS),
     "customers:log_interaction": ("post", lambda d: {"code": d["customer"]}, OFFICE),
     "customers:contact_create": ("get", lambda d: {"code": d["customer"]}, OFFICE),
-    "customers:contact_edit": ("get", lambda d: {"code": d["customer"], "contact_id": d["contact"]}, OFFICE),
-    "customers:contact_delete": ("post", lambda d: {"code": d["customer"], "contact_id": d["contact"]}, OFFICE),
+    "customers:contact_edit": (
+        "get",
+        lambda d: {"code": d["customer"], "contact_id": d["contact"]},
+        OFFICE,
+    ),
+    "customers:contact_delete": (
+        "post",
+        lambda d: {"code": d["customer"], "contact_id": d["contact"]},
+        OFFICE,
+    ),
 }
 PUBLIC = {"login", "health", "set_language"}
 LOGOUT = "logout"
@@ -92,19 +100,35 @@ def world(db, make_user):
     customer = customers.create_customer({"code": "C1", "name": "测试客户"}, actor=owner)
     contact = customers.save_contact(customer, {"name": "联系人"})
     product = catalog.create_product(
-        {"sku": "RICE5", "name": "Rice 5 kg", "unit": "bag", "price": Decimal("40"), "cost": Decimal("30")}
+        {
+            "sku": "RICE5",
+            "name": "Rice 5 kg",
+            "unit": "bag",
+            "price": Decimal("40"),
+            "cost": Decimal("30"),
+        }
     )
     receipt = catalog.schedule_receipt(product, Decimal("10"), date.today() + timedelta(days=3))
     return {
-        "customer": customer.code, "contact": contact.pk, "product": product.sku, "receipt": receipt.pk,
-        "code": customer.code, "contact_id": contact.pk, "sku": product.sku, "receipt_id": receipt.pk,
+        "customer": customer.code,
+        "contact": contact.pk,
+        "product": product.sku,
+        "receipt": receipt.pk,
+        "code": customer.code,
+        "contact_id": contact.pk,
+        "sku": product.sku,
+        "receipt_id": receipt.pk,
     }
 
 
 def _request(client, method, url):
     if method == "get":
         return client.get(url)
-    return getattr(client, method)(url, data={}, content_type="application/json") if "/api/" in url else client.post(url, {})
+    return (
+        getattr(client, method)(url, data={}, content_type="application/json")
+        if "/api/" in url
+        else client.post(url, {})
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -147,7 +171,9 @@ def test_api_for_each_role(api_as, make_user, world, role, method, path):
     client = api_as(make_user(role))
     response = _request(client, method, _api_url(path, world))
     if role in API[(method, path)]:
-        assert response.status_code not in (401, 403) and response.status_code < 500, response.content
+        assert response.status_code not in (401, 403) and response.status_code < 500, (
+            response.content
+        )
     else:
         assert response.status_code == 403, response.content
         assert response.json()["code"] == "forbidden"

@@ -52,7 +52,9 @@ def cmd_demo(args) -> int:
         _print_logins()
         return 0
     try:
-        summary = build_demo(args.seed, reset=args.reset, progress=lambda line: print(line, flush=True))  # noqa: T201
+        summary = build_demo(
+            args.seed, reset=args.reset, progress=lambda line: print(line, flush=True)
+        )  # noqa: T201
     except DemoError as error:
         print(error, file=sys.stderr)  # noqa: T201
         return 2
@@ -78,8 +80,10 @@ def cmd_user(args) -> int:
     if args.user_command == "create":
         password = args.password or os.environ.get("KEPT_PASSWORD")
         if not password:
-            print("Give the password with --password or the KEPT_PASSWORD environment variable.",  # noqa: T201
-                  file=sys.stderr)
+            print(
+                "Give the password with --password or the KEPT_PASSWORD environment variable.",  # noqa: T201
+                file=sys.stderr,
+            )
             return 2
         try:
             user = actions.create_user(args.name, password, args.role, email=args.email)
@@ -103,7 +107,7 @@ def cmd_token(args) -> int:
     from kept.core import actions
     from kept.core.models import ApiToken
 
-    if args.token_command == "create":
+    if args.token_command == "create":  # noqa: S105
         user = get_user_model().objects.filter(username=args.user, is_active=True).first()
         if user is None:
             print(f"No active user named {args.user}.", file=sys.stderr)  # noqa: T201
@@ -111,14 +115,18 @@ def cmd_token(args) -> int:
         _token, raw = actions.create_token(user, name=args.name)
         print(raw)  # noqa: T201
         return 0
-    if args.token_command == "list":
+    if args.token_command == "list":  # noqa: S105
         for token in ApiToken.objects.filter(user__username=args.user):
             state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
-            print(f"{token.prefix}  {token.name or '-'}  created {token.created_at:%Y-%m-%d}  {state}")  # noqa: T201
+            print(
+                f"{token.prefix}  {token.name or '-'}  created {token.created_at:%Y-%m-%d}  {state}"
+            )  # noqa: T201
         return 0
     tokens = ApiToken.objects.filter(prefix=args.prefix, revoked_at__isnull=True)
     if tokens.count() != 1:
-        print("No single active token has that prefix (see `kept token list USER`).", file=sys.stderr)  # noqa: T201
+        print(
+            "No single active token has that prefix (see `kept token list USER`).", file=sys.stderr
+        )  # noqa: T201
         return 2
     actions.revoke_token(tokens.get(), reason="kept token revoke")
     print("Revoked.")  # noqa: T201
@@ -130,7 +138,9 @@ def cmd_import(args) -> int:
 
     with open(args.file, "rb") as handle:
         data = handle.read()
-    report = import_file(args.entity, data, os.path.basename(args.file), dry_run=args.dry_run, actor=None)
+    report = import_file(
+        args.entity, data, os.path.basename(args.file), dry_run=args.dry_run, actor=None
+    )
     for error in report.errors:
         print(f"row {error.row}, {error.column or '-'}: {error.problem}", file=sys.stderr)  # noqa: T201
     if not report.ok:
@@ -179,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
     demo.set_defaults(func=cmd_demo)
 
-    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    user = sub.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True
+    )
     create = user.add_parser("create", help="create a user in a role")
     create.add_argument("name")
     create.add_argument("--role", required=True, choices=Role.values)
@@ -192,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (create, set_role):
         p.set_defaults(func=cmd_user)
 
-    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    token = sub.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
     token_create = token.add_parser("create", help="create a token; prints only the token")
     token_create.add_argument("user")
     token_create.add_argument("--name", default="")

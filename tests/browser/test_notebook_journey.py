@@ -18,12 +18,22 @@ def customers(transactional_db, make_user):
 
     owner = make_user("staff", "xiaowang")
     wang = actions.create_customer(
-        {"code": "H0001", "name": "王芳", "alias": "Wang Fang", "phone": "13800138000", "size": 4,
-         "preferences": "米缸 15 kg；周六上午在家", "preferred_days": [6]},
-        actor=owner, tags=["老人家庭"],
+        {
+            "code": "H0001",
+            "name": "王芳",
+            "alias": "Wang Fang",
+            "phone": "13800138000",
+            "size": 4,
+            "preferences": "米缸 15 kg；周六上午在家",
+            "preferred_days": [6],
+        },
+        actor=owner,
+        tags=["老人家庭"],
     )
     actions.save_contact(wang, {"name": "王先生", "phone": "13900000000", "is_primary": True})
-    actions.create_customer({"code": "R0001", "name": "金龙餐厅", "alias": "Golden Dragon"}, actor=owner)
+    actions.create_customer(
+        {"code": "R0001", "name": "金龙餐厅", "alias": "Golden Dragon"}, actor=owner
+    )
     return owner
 
 

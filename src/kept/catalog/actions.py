@@ -195,7 +195,9 @@ def schedule_receipt(
 
 
 def _lock_open_receipt(receipt: Receipt) -> Receipt:
-    locked = Receipt.objects.select_for_update().select_related("product").get(pk=receipt.pk)
+    locked = (
+        Receipt.objects.select_for_update(of=("self",)).select_related("product").get(pk=receipt.pk)
+    )
     if not locked.is_open():
         raise ValidationError(
             _("This receipt is no longer open (status: %(status)s).")
@@ -205,9 +207,7 @@ def _lock_open_receipt(receipt: Receipt) -> Receipt:
 
 
 @transaction.atomic
-def reschedule_receipt(
-    receipt: Receipt, expected_date, *, actor=None, reason: str = ""
-) -> Receipt:
+def reschedule_receipt(receipt: Receipt, expected_date, *, actor=None, reason: str = "") -> Receipt:
     _check_expected_date(expected_date)
     locked = _lock_open_receipt(receipt)
     old = locked.expected_date

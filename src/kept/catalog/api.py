@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from kept.catalog import actions, queries
 from kept.catalog.models import Product, Receipt
@@ -31,7 +31,7 @@ from kept.catalog.schemas import (
     StockPage,
     StockQuery,
 )
-from kept.core.api_support import ERRORS, ApiError, require
+from kept.core.api_support import ERRORS, ApiError, needs
 from kept.core.roles import can_see_financials
 
 router = Router(tags=["catalog"])
@@ -62,47 +62,52 @@ def _receipt(receipt_id: int) -> Receipt:
 # Products ---------------------------------------------------------------------------------
 
 
-@router.get("/products", response={200: ProductPage, **ERRORS})
+@router.get("/products", response={200: ProductPage, **ERRORS}, auth=needs("catalog.view_product"))
 def list_products(request: HttpRequest, query: Query[ProductQuery]):
     """Products with on-hand stock; `cost` only for roles that see financials."""
-    require(request, "catalog.view_product")
     filters = queries.ProductFilters(query.q, query.sellable, query.consumable)
     return _page(queries.product_list(filters), query)
 
 
-@router.post("/products", response={201: ProductOut, **ERRORS})
+@router.post(
+    "/products",
+    response={201: ProductOut, **ERRORS},
+    auth=needs("catalog.add_product", "core.view_financials"),
+)
 def create_product(request: HttpRequest, payload: ProductIn):
-    require(request, "catalog.add_product", "core.view_financials")
     if Product.objects.filter(sku=payload.sku).exists():
         raise ApiError(
             409, "duplicate", _("A product with SKU %(sku)s already exists.") % {"sku": payload.sku}
         )
     product = actions.create_product(payload.dict(), actor=request.user)
-    return 201, _product(product.sku)
+    return Status(201, _product(product.sku))
 
 
-@router.get("/products/{sku}", response={200: ProductOut, **ERRORS})
+@router.get(
+    "/products/{sku}", response={200: ProductOut, **ERRORS}, auth=needs("catalog.view_product")
+)
 def get_product(request: HttpRequest, sku: str):
-    require(request, "catalog.view_product")
     return _product(sku)
 
 
 def _update_product(request: HttpRequest, sku: str, values: dict) -> Product:
-    require(request, "catalog.change_product")
     if "cost" in values and not can_see_financials(request.user):
         raise PermissionDenied
-    product = get_object_or_404(Product, sku=sku)
-    actions.update_product(product, values, actor=request.user)
+    actions.update_product(_product(sku), values, actor=request.user)
     return _product(sku)
 
 
-@router.put("/products/{sku}", response={200: ProductOut, **ERRORS})
+@router.put(
+    "/products/{sku}", response={200: ProductOut, **ERRORS}, auth=needs("catalog.change_product")
+)
 def replace_product(request: HttpRequest, sku: str, payload: ProductFields):
     """Replace every field but the SKU (which never changes)."""
     return _update_product(request, sku, payload.dict())
 
 
-@router.patch("/products/{sku}", response={200: ProductOut, **ERRORS})
+@router.patch(
+    "/products/{sku}", response={200: ProductOut, **ERRORS}, auth=needs("catalog.change_product")
+)
 def patch_product(request: HttpRequest, sku: str, payload: ProductPatch):
     return _update_product(request, sku, payload.dict(exclude_unset=True))
 
@@ -110,27 +115,32 @@ def patch_product(request: HttpRequest, sku: str, payload: ProductPatch):
 # Stock ------------------------------------------------------------------------------------
 
 
-@router.get("/stock", response={200: StockPage, **ERRORS})
+@router.get("/stock", response={200: StockPage, **ERRORS}, auth=needs("catalog.view_stocklevel"))
 def list_stock(request: HttpRequest, query: Query[StockQuery]):
     """On-hand per product, with the quantity on open receipts and the next expected date."""
-    require(request, "catalog.view_stocklevel")
     return _page(queries.stock_levels(query.q), query)
 
 
-@router.get("/stock/movements", response={200: MovementPage, **ERRORS})
+@router.get(
+    "/stock/movements",
+    response={200: MovementPage, **ERRORS},
+    auth=needs("catalog.view_stockmovement"),
+)
 def list_movements(request: HttpRequest, query: Query[MovementQuery]):
     """The stock ledger, newest first."""
-    require(request, "catalog.view_stockmovement")
     filters = queries.MovementFilters(
         query.product, query.reason or "", query.date_from, query.date_to
     )
     return _page(queries.movement_list(filters), query)
 
 
-@router.post("/stock/movements", response={201: MovementOut, **ERRORS})
+@router.post(
+    "/stock/movements",
+    response={201: MovementOut, **ERRORS},
+    auth=needs("catalog.add_stockmovement"),
+)
 def record_movement(request: HttpRequest, payload: MovementIn):
     """Record a manual movement; on-hand may not go below zero."""
-    require(request, "catalog.add_stockmovement")
     movement = actions.record_manual_movement(
         _referenced_product(payload.product),
         payload.quantity,
@@ -138,24 +148,22 @@ def record_movement(request: HttpRequest, payload: MovementIn):
         note=payload.note,
         actor=request.user,
     )
-    return 201, movement
+    return Status(201, movement)
 
 
 # Receipts ---------------------------------------------------------------------------------
 
 
-@router.get("/receipts", response={200: ReceiptPage, **ERRORS})
+@router.get("/receipts", response={200: ReceiptPage, **ERRORS}, auth=needs("catalog.view_receipt"))
 def list_receipts(request: HttpRequest, query: Query[ReceiptQuery]):
-    require(request, "catalog.view_receipt")
     filters = queries.ReceiptFilters(
         query.status or "", query.product, query.date_from, query.date_to
     )
     return _page(queries.receipt_list(filters), query)
 
 
-@router.post("/receipts", response={201: ReceiptOut, **ERRORS})
+@router.post("/receipts", response={201: ReceiptOut, **ERRORS}, auth=needs("catalog.add_receipt"))
 def schedule_receipt(request: HttpRequest, payload: ReceiptIn):
-    require(request, "catalog.add_receipt")
     receipt = actions.schedule_receipt(
         _referenced_product(payload.product),
         payload.quantity,
@@ -163,35 +171,50 @@ def schedule_receipt(request: HttpRequest, payload: ReceiptIn):
         reference=payload.reference,
         actor=request.user,
     )
-    return 201, _receipt(receipt.pk)
+    return Status(201, _receipt(receipt.pk))
 
 
-@router.get("/receipts/{receipt_id}", response={200: ReceiptOut, **ERRORS})
+@router.get(
+    "/receipts/{receipt_id}",
+    response={200: ReceiptOut, **ERRORS},
+    auth=needs("catalog.view_receipt"),
+)
 def get_receipt(request: HttpRequest, receipt_id: int = RECEIPT_ID):
-    require(request, "catalog.view_receipt")
     return _receipt(receipt_id)
 
 
-@router.patch("/receipts/{receipt_id}", response={200: ReceiptOut, **ERRORS})
+@router.patch(
+    "/receipts/{receipt_id}",
+    response={200: ReceiptOut, **ERRORS},
+    auth=needs("catalog.change_receipt"),
+)
 def reschedule_receipt(request: HttpRequest, payload: RescheduleIn, receipt_id: int = RECEIPT_ID):
     """Move the expected date of an open receipt."""
-    require(request, "catalog.change_receipt")
     actions.reschedule_receipt(
         _receipt(receipt_id), payload.expected_date, actor=request.user, reason=payload.reason
     )
     return _receipt(receipt_id)
 
 
-@router.post("/receipts/{receipt_id}/receive", response={200: ReceiptOut, **ERRORS})
-def receive_receipt(request: HttpRequest, payload: ReceiveIn, receipt_id: int = RECEIPT_ID):
+@router.post(
+    "/receipts/{receipt_id}/receive",
+    response={200: ReceiptOut, **ERRORS},
+    auth=needs("catalog.change_receipt"),
+)
+def receive_receipt(
+    request: HttpRequest, payload: ReceiveIn | None = None, receipt_id: int = RECEIPT_ID
+):
     """Book the receipt into stock: the quantity actually received, default the expected one."""
-    require(request, "catalog.change_receipt")
-    actions.receive_receipt(_receipt(receipt_id), quantity=payload.quantity, actor=request.user)
+    quantity = payload.quantity if payload else None
+    actions.receive_receipt(_receipt(receipt_id), quantity=quantity, actor=request.user)
     return _receipt(receipt_id)
 
 
-@router.post("/receipts/{receipt_id}/cancel", response={200: ReceiptOut, **ERRORS})
+@router.post(
+    "/receipts/{receipt_id}/cancel",
+    response={200: ReceiptOut, **ERRORS},
+    auth=needs("catalog.change_receipt"),
+)
 def cancel_receipt(request: HttpRequest, payload: CancelIn, receipt_id: int = RECEIPT_ID):
-    require(request, "catalog.change_receipt")
     actions.cancel_receipt(_receipt(receipt_id), actor=request.user, reason=payload.reason)
     return _receipt(receipt_id)

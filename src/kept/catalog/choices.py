@@ -29,5 +29,6 @@ class ReceiptStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     CANCELLED = "cancelled", _("Cancelled")
 
+
 # Stock that disappears needs a why: these reasons require a note (it goes to the audit log).
 NOTE_REQUIRED_REASONS = [MovementReason.WRITE_OFF, MovementReason.DAMAGE, MovementReason.COUNT]

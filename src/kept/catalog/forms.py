@@ -17,8 +17,15 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ANY_STATUS = "any"
 
 
+class ProductChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value and "\x00" in str(value):  # never a SKU, and PostgreSQL refuses NUL in text
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 def product_choice(**kwargs) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return ProductChoiceField(
         queryset=Product.objects.only("sku", "name").order_by("sku"),
         to_field_name="sku",
         label=_("Product"),
@@ -73,7 +80,9 @@ class ProductForm(forms.ModelForm):
 class MovementForm(forms.Form):
     product = product_choice()
     quantity = quantity_field(help_text=_("Positive adds stock, negative takes it out."))
-    reason = forms.ChoiceField(label=_("Reason"), choices=[(r.value, r.label) for r in MANUAL_REASONS])
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[(r.value, r.label) for r in MANUAL_REASONS]
+    )
     note = forms.CharField(
         label=_("Note"),
         max_length=StockMovement._meta.get_field("note").max_length,
@@ -91,9 +100,15 @@ class MovementForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("reason") in NOTE_REQUIRED_REASONS and not cleaned.get("note", "").strip():
             self.add_error(
-                "note", _("Say why: a note is required for write-offs, damage and count corrections.")
+                "note",
+                _("Say why: a note is required for write-offs, damage and count corrections."),
             )
         return cleaned
+
+
+def _today_or_later(form: forms.Form) -> None:
+    """Let the date picker offer only business dates from today on."""
+    form.fields["expected_date"].widget.attrs["min"] = timezone.localdate().isoformat()
 
 
 def _not_in_past(value):
@@ -112,6 +127,10 @@ class ReceiptForm(forms.Form):
         required=False,
         help_text=_("Supplier or PO number."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _today_or_later(self)
 
     def clean_expected_date(self):
         return _not_in_past(self.cleaned_data["expected_date"])
@@ -148,7 +167,7 @@ class CancelForm(forms.Form):
 class ProductFilterForm(forms.Form):
     YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, widget=forms.SearchInput)
     sellable = forms.ChoiceField(label=_("Sellable"), choices=YES_NO, required=False)
     consumable = forms.ChoiceField(label=_("Consumable"), choices=YES_NO, required=False)
 

@@ -26,11 +26,15 @@ class Product(models.Model):
     grade = models.CharField(_("quality grade or spec"), max_length=100, blank=True)
     delivery_lead_days = models.PositiveSmallIntegerField(_("delivery lead time (days)"), default=0)
     replenishment_lead_days = models.PositiveSmallIntegerField(
-        _("replenishment lead time (days)"), null=True, blank=True,
+        _("replenishment lead time (days)"),
+        null=True,
+        blank=True,
         help_text=_("Days to procure more; empty if it cannot be procured on demand."),
     )
     consumable = models.BooleanField(
-        _("consumable"), default=False, help_text=_("Used up and refilled regularly (rice, oil, water).")
+        _("consumable"),
+        default=False,
+        help_text=_("Used up and refilled regularly (rice, oil, water)."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -50,7 +54,11 @@ class StockLevel(models.Model):
     """
 
     product = models.OneToOneField(
-        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="stock", primary_key=True
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="stock",
+        primary_key=True,
     )
     on_hand = models.DecimalField(_("on hand"), **QUANTITY, default=Decimal("0"))
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -69,17 +77,27 @@ class StockMovement(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="movements"
     )
-    quantity = models.DecimalField(_("quantity"), **QUANTITY, help_text=_("Positive in, negative out."))
+    quantity = models.DecimalField(
+        _("quantity"), **QUANTITY, help_text=_("Positive in, negative out.")
+    )
     reason = models.CharField(_("reason"), max_length=16, choices=MovementReason)
     note = models.CharField(_("note"), max_length=500, blank=True)
     balance_after = models.DecimalField(_("on hand after"), **QUANTITY)
     receipt = models.ForeignKey(
-        "Receipt", verbose_name=_("receipt"), null=True, blank=True, on_delete=models.PROTECT,
+        "Receipt",
+        verbose_name=_("receipt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="movements",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
@@ -102,10 +120,16 @@ class Receipt(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="receipts"
     )
-    quantity = models.DecimalField(_("quantity"), **QUANTITY, validators=[MinValueValidator(Decimal("0.001"))])
+    quantity = models.DecimalField(
+        _("quantity"), **QUANTITY, validators=[MinValueValidator(Decimal("0.001"))]
+    )
     expected_date = models.DateField(_("expected date"))
-    status = models.CharField(_("status"), max_length=16, choices=ReceiptStatus, default=ReceiptStatus.SCHEDULED)
-    reference = models.CharField(_("reference"), max_length=64, blank=True, help_text=_("Supplier or PO number."))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReceiptStatus, default=ReceiptStatus.SCHEDULED
+    )
+    reference = models.CharField(
+        _("reference"), max_length=64, blank=True, help_text=_("Supplier or PO number.")
+    )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -113,7 +137,9 @@ class Receipt(models.Model):
         ordering = ["expected_date", "id"]
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_quantity_positive")
+        ]
         indexes = [models.Index(fields=["product", "status", "expected_date"])]
 
     def __str__(self) -> str:

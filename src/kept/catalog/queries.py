@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    DateField,
     DecimalField,
     IntegerField,
     Min,
@@ -34,9 +35,7 @@ def _quantity(expression) -> Coalesce:
 
 
 def _open_receipts_of_product():
-    return Receipt.objects.filter(
-        product=OuterRef("pk"), status=ReceiptStatus.SCHEDULED
-    ).order_by()
+    return Receipt.objects.filter(product=OuterRef("pk"), status=ReceiptStatus.SCHEDULED).order_by()
 
 
 def _per_product(aggregate, output_field):
@@ -50,7 +49,7 @@ def with_stock(products: QuerySet[Product]) -> QuerySet[Product]:
         on_hand=_quantity("stock__on_hand"),
         incoming=_quantity(_per_product(Sum("quantity"), DecimalField(**QUANTITY))),
         open_receipts=Coalesce(_per_product(Count("pk"), IntegerField()), Value(0)),
-        next_receipt_date=_per_product(Min("expected_date"), Receipt._meta.get_field("expected_date")),
+        next_receipt_date=_per_product(Min("expected_date"), DateField()),
     )
 
 
@@ -65,7 +64,7 @@ def product_list(filters: ProductFilters | None = None) -> QuerySet[Product]:
     """Products matching the filters, each with its on-hand and incoming stock."""
     filters = filters or ProductFilters()
     products = Product.objects.all()
-    text = filters.search.strip()
+    text = filters.search.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if text:
         products = products.filter(Q(sku__icontains=text) | Q(name__icontains=text))
     if filters.sellable is not None:
@@ -77,6 +76,8 @@ def product_list(filters: ProductFilters | None = None) -> QuerySet[Product]:
 
 def product_by_sku(sku: str) -> QuerySet[Product]:
     """The one product with this SKU (or none), annotated like the list."""
+    if "\x00" in sku:  # never a SKU, and PostgreSQL refuses NUL in text
+        return Product.objects.none()
     return with_stock(Product.objects.filter(sku=sku))
 
 

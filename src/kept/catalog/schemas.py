@@ -1,26 +1,42 @@
 """Request and response shapes of /api/v1/products, /stock and /receipts.
 
-Quantities and money are decimals, serialised as strings ("12.500") so no precision is lost;
-requests accept numbers or strings.
+Quantities and money are decimals, answered as strings with fixed places ("12.500" for
+quantities, "60.00" for money) so no precision is lost; requests accept numbers or strings.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import model_serializer
+from pydantic import PlainSerializer, model_serializer
 
 from kept.catalog.choices import MANUAL_REASONS, MovementReason, ReceiptStatus
 from kept.catalog.models import QUANTITY
 from kept.core.roles import can_see_financials
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+SKU_FILTER_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9._-]*)?$"
 MAX_DAYS = 32767  # PositiveSmallIntegerField
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "ge": 0}
-QUANTITY_FIELD = {"max_digits": QUANTITY["max_digits"], "decimal_places": QUANTITY["decimal_places"]}
+QUANTITY_FIELD = {
+    "max_digits": QUANTITY["max_digits"],
+    "decimal_places": QUANTITY["decimal_places"],
+}
+
+
+def _fixed_places(places: int) -> PlainSerializer:
+    exponent = Decimal(1).scaleb(-places)
+    return PlainSerializer(
+        lambda value: str(value.quantize(exponent)), return_type=str, when_used="unless-none"
+    )
+
+
+# Output types: the same number of places whether the value comes from a column or a sum.
+Quantity = Annotated[Decimal, _fixed_places(QUANTITY["decimal_places"])]
+Money = Annotated[Decimal, _fixed_places(MONEY_FIELD["decimal_places"])]
 ManualReason = Literal[tuple(reason.value for reason in MANUAL_REASONS)]  # type: ignore[valid-type]
 
 
@@ -66,8 +82,8 @@ class ProductOut(Schema):
     sku: str
     name: str
     unit: str
-    price: Decimal
-    cost: Decimal | None = Field(
+    price: Money
+    cost: Money | None = Field(
         None, description="Only present for roles that may see cost, margin and profit."
     )
     sellable: bool
@@ -75,12 +91,12 @@ class ProductOut(Schema):
     delivery_lead_days: int
     replenishment_lead_days: int | None
     consumable: bool
-    on_hand: Decimal
-    incoming: Decimal = Field(..., description="Quantity on open (scheduled) receipts.")
+    on_hand: Quantity
+    incoming: Quantity = Field(..., description="Quantity on open (scheduled) receipts.")
     created_at: datetime
 
     @model_serializer(mode="wrap")
-    def _hide_cost(self, handler, info) -> dict[str, Any]:
+    def _hide_cost(self, handler, info):
         # Fail closed: without a request that may see financials, cost is not in the output.
         data = handler(self)
         request = (info.context or {}).get("request")
@@ -107,8 +123,8 @@ class StockOut(Schema):
     sku: str
     name: str
     unit: str
-    on_hand: Decimal
-    incoming: Decimal
+    on_hand: Quantity
+    incoming: Quantity
     open_receipts: int
     next_receipt_date: date | None
 
@@ -123,21 +139,19 @@ class StockQuery(PageQuery):
 
 
 class MovementIn(Schema):
-    product: str = Field(..., max_length=32, description="SKU.")
+    product: str = Field(..., max_length=32, pattern=SKU_PATTERN, description="SKU.")
     quantity: Decimal = Field(..., **QUANTITY_FIELD, description="Positive in, negative out.")
     reason: ManualReason
-    note: str = Field(
-        "", max_length=500, description="Required for write_off, damage and count."
-    )
+    note: str = Field("", max_length=500, description="Required for write_off, damage and count.")
 
 
 class MovementOut(Schema):
     id: int
     product: str = Field(..., description="SKU.")
-    quantity: Decimal
+    quantity: Quantity
     reason: MovementReason
     note: str
-    balance_after: Decimal
+    balance_after: Quantity
     receipt: int | None
     created_by: str | None
     created_at: datetime
@@ -161,7 +175,7 @@ class MovementPage(Schema):
 
 
 class MovementQuery(PageQuery):
-    product: str = Field("", max_length=32, description="SKU.")
+    product: str = Field("", max_length=32, pattern=SKU_FILTER_PATTERN, description="SKU.")
     reason: MovementReason | None = None
     date_from: date | None = Field(None, description="Business date, inclusive.")
     date_to: date | None = Field(None, description="Business date, inclusive.")
@@ -171,7 +185,7 @@ class MovementQuery(PageQuery):
 
 
 class ReceiptIn(Schema):
-    product: str = Field(..., max_length=32, description="SKU.")
+    product: str = Field(..., max_length=32, pattern=SKU_PATTERN, description="SKU.")
     quantity: Decimal = Field(..., gt=0, **QUANTITY_FIELD)
     expected_date: date
     reference: str = Field("", max_length=64, description="Supplier or PO number.")
@@ -182,8 +196,8 @@ class ReceiptOut(Schema):
     product: str = Field(..., description="SKU.")
     product_name: str
     unit: str
-    quantity: Decimal = Field(..., description="Quantity expected.")
-    received_quantity: Decimal | None = Field(..., description="Quantity booked into stock.")
+    quantity: Quantity = Field(..., description="Quantity expected.")
+    received_quantity: Quantity | None = Field(..., description="Quantity booked into stock.")
     expected_date: date
     status: ReceiptStatus
     reference: str
@@ -210,7 +224,7 @@ class ReceiptPage(Schema):
 
 class ReceiptQuery(PageQuery):
     status: ReceiptStatus | None = None
-    product: str = Field("", max_length=32, description="SKU.")
+    product: str = Field("", max_length=32, pattern=SKU_FILTER_PATTERN, description="SKU.")
     date_from: date | None = Field(None, description="Expected on or after.")
     date_to: date | None = Field(None, description="Expected on or before.")
 

@@ -15,15 +15,17 @@ from kept.core import audit
 from kept.core.choices import Role
 from kept.core.models import ApiToken
 
-TOKEN_PREFIX = "kept_"
+TOKEN_PREFIX = "kept_"  # noqa: S105 (a prefix, not a secret)
 
 
 @transaction.atomic
 def create_user(username: str, password: str, role: str, *, actor=None, email: str = "", **extra):
     """Create a user in one role. Managers may use the admin site for configuration."""
     if role not in Role.values:
-        raise ValidationError(_("Unknown role %(role)s; choose one of %(roles)s.") % {
-            "role": role, "roles": ", ".join(Role.values)})
+        raise ValidationError(
+            _("Unknown role %(role)s; choose one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("A user named %(name)s already exists.") % {"name": username})
@@ -57,7 +59,7 @@ def create_token(user, *, name: str = "", actor=None) -> tuple[ApiToken, str]:
     """Create a Bearer token; the raw token is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[len(TOKEN_PREFIX):][:8], digest=ApiToken.digest_of(raw)
+        user=user, name=name, prefix=raw[len(TOKEN_PREFIX) :][:8], digest=ApiToken.digest_of(raw)
     )
     audit.record(actor or user, "token.create", token)
     return token, raw

@@ -30,7 +30,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     def has_add_permission(self, request):
-        return False  # tokens are created with `kept token create USER`, which shows the secret once
+        return (
+            False  # tokens are created with `kept token create USER`, which shows the secret once
+        )
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):

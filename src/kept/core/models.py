@@ -53,7 +53,9 @@ class ApiToken(models.Model):
         related_name="api_tokens",
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
-    prefix = models.CharField(_("prefix"), max_length=8, help_text=_("First characters, to tell tokens apart."))
+    prefix = models.CharField(
+        _("prefix"), max_length=8, help_text=_("First characters, to tell tokens apart.")
+    )
     digest = models.CharField(_("digest"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)

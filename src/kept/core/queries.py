@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kept.catalog.models import Product, Receipt
 from kept.catalog.choices import ReceiptStatus
+from kept.catalog.models import Product, Receipt
 from kept.customers.models import Customer, Interaction
 
 
@@ -23,11 +23,15 @@ def home_summary(user) -> HomeSummary:
     recent = []
     if sees_customers:
         recent = list(
-            Interaction.objects.select_related("customer", "author").order_by("-occurred_at", "-id")[:8]
+            Interaction.objects.select_related("customer", "author").order_by(
+                "-occurred_at", "-id"
+            )[:8]
         )
     return HomeSummary(
         customers=Customer.objects.active().count() if sees_customers else None,
-        my_customers=Customer.objects.active().filter(owner=user).count() if sees_customers else None,
+        my_customers=Customer.objects.active().filter(owner=user).count()
+        if sees_customers
+        else None,
         products=Product.objects.filter(sellable=True).count() if sees_catalog else None,
         open_receipts=Receipt.objects.filter(status=ReceiptStatus.SCHEDULED).count()
         if sees_catalog

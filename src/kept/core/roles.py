@@ -71,7 +71,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def _permissions(names: list[str]) -> list[Permission]:
     wanted = {tuple(name.split(".", 1)) for name in names}
     found = Permission.objects.filter(content_type__app_label__in={a for a, _c in wanted})
-    return [p for p in found.select_related("content_type") if (p.content_type.app_label, p.codename) in wanted]
+    return [
+        p
+        for p in found.select_related("content_type")
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
 
 
 def missing_permissions() -> set[str]:

@@ -93,7 +93,7 @@ def update_customer(
     reason: str = "",
     tags: list[str] | None = None,
 ) -> Customer:
-    """Apply changed fields; the row is locked so two editors never overwrite each other silently."""
+    """Apply changed fields under a row lock, so two editors never overwrite each other."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     values = {key: value for key, value in data.items() if key in EDITABLE_FIELDS}
     changes = audit.diff(locked, EDITABLE_FIELDS, values)

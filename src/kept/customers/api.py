@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
 from ninja import Field as SchemaField
+from ninja import Query, Router, Schema, Status
 
 from kept.core.api_support import ERRORS, ApiError, needs
 from kept.customers import actions, queries

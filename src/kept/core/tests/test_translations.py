@@ -31,7 +31,9 @@ def test_placeholders_match(catalogue):
     for entry in catalogue.translated_entries():
         if entry.msgid_plural:
             for text in entry.msgstr_plural.values():
-                if sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(entry.msgid_plural)):
+                if sorted(PLACEHOLDER.findall(text)) != sorted(
+                    PLACEHOLDER.findall(entry.msgid_plural)
+                ):
                     wrong.append(entry.msgid)
         elif sorted(PLACEHOLDER.findall(entry.msgstr)) != sorted(PLACEHOLDER.findall(entry.msgid)):
             wrong.append(entry.msgid)
@@ -41,5 +43,7 @@ def test_placeholders_match(catalogue):
 def test_compiled_catalogue_is_current(catalogue):
     assert MO.exists(), "run `make messages` to compile the catalogue"
     compiled = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in polib.mofile(str(MO))}
-    source = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in catalogue.translated_entries()}
+    source = {
+        entry.msgid: entry.msgstr or entry.msgstr_plural for entry in catalogue.translated_entries()
+    }
     assert compiled == source
