@@ -11,6 +11,12 @@ os.environ.setdefault("KEPT_DEBUG", "1")
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects real passwords; tests need none of it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     from kept.core.actions import create_user

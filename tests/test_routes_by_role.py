@@ -40,6 +40,17 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
         lambda d: {"code": d["customer"], "contact_id": d["contact"]},
         OFFICE,
     ),
+    "catalog:products": ("get", lambda d: {}, STOCK_READERS),
+    "catalog:product": ("get", lambda d: {"sku": d["sku"]}, STOCK_READERS),
+    "catalog:product_create": ("get", lambda d: {}, MANAGER),
+    "catalog:product_edit": ("get", lambda d: {"sku": d["sku"]}, MANAGER),
+    "catalog:stock": ("get", lambda d: {}, STOCK_READERS),
+    "catalog:record_movement": ("post", lambda d: {}, STOCK_WRITERS),
+    "catalog:receipts": ("get", lambda d: {}, STOCK_READERS),
+    "catalog:schedule_receipt": ("post", lambda d: {}, STOCK_WRITERS),
+    "catalog:receive_receipt": ("post", lambda d: {"receipt_id": d["receipt"]}, STOCK_WRITERS),
+    "catalog:reschedule_receipt": ("post", lambda d: {"receipt_id": d["receipt"]}, STOCK_WRITERS),
+    "catalog:cancel_receipt": ("post", lambda d: {"receipt_id": d["receipt"]}, STOCK_WRITERS),
 }
 PUBLIC = {"login", "health", "set_language"}
 LOGOUT = "logout"
@@ -58,6 +69,20 @@ API: dict[tuple[str, str], set[str]] = {
     ("delete", "/api/v1/customers/{code}/contacts/{contact_id}"): OFFICE,
     ("get", "/api/v1/customers/{code}/interactions"): READERS,
     ("post", "/api/v1/customers/{code}/interactions"): OFFICE,
+    ("get", "/api/v1/products"): STOCK_READERS,
+    ("post", "/api/v1/products"): MANAGER,
+    ("get", "/api/v1/products/{sku}"): STOCK_READERS,
+    ("put", "/api/v1/products/{sku}"): MANAGER,
+    ("patch", "/api/v1/products/{sku}"): MANAGER,
+    ("get", "/api/v1/stock"): STOCK_READERS,
+    ("get", "/api/v1/stock/movements"): STOCK_READERS,
+    ("post", "/api/v1/stock/movements"): STOCK_WRITERS,
+    ("get", "/api/v1/receipts"): STOCK_READERS,
+    ("post", "/api/v1/receipts"): STOCK_WRITERS,
+    ("get", "/api/v1/receipts/{receipt_id}"): STOCK_READERS,
+    ("patch", "/api/v1/receipts/{receipt_id}"): STOCK_WRITERS,
+    ("post", "/api/v1/receipts/{receipt_id}/receive"): STOCK_WRITERS,
+    ("post", "/api/v1/receipts/{receipt_id}/cancel"): STOCK_WRITERS,
 }
 
 
