@@ -209,7 +209,12 @@ def test_public_routes(client, db):
     assert client.get(reverse("health")).json() == {"status": "ok"}
     assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
     assert client.post(reverse("logout")).status_code == 302
-    assert client.get("/api/v1/openapi.json").status_code in (200, 401)
+    assert client.get("/api/v1/openapi.json").status_code == 401
+
+
+def test_openapi_needs_login_or_token(client, api_as, viewer):
+    assert client.get("/api/v1/docs").status_code == 401
+    assert api_as(viewer).get("/api/v1/openapi.json").status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)

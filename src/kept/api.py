@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from kept import __version__
 from kept.catalog.api import router as catalog_router
-from kept.core.api_support import AUTH, install_error_handlers
+from kept.core.api_support import AUTH, docs_need_login, install_error_handlers
 from kept.customers.api import router as customers_router
 
 api = NinjaAPI(
@@ -16,6 +16,7 @@ api = NinjaAPI(
     ),
     auth=AUTH,
     urls_namespace="api",
+    docs_decorator=docs_need_login,
 )
 install_error_handlers(api)
 api.add_router("/customers", customers_router)

@@ -84,6 +84,22 @@ def needs(*permissions: str) -> Needs:
     return Needs(*permissions)
 
 
+def docs_need_login(view):
+    """The OpenAPI schema and docs need a login or a token, like every other endpoint."""
+    from functools import wraps
+
+    from django.http import JsonResponse
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated and not Needs()(request):
+            body = {"code": "unauthenticated", "message": _("Log in or send a valid API token.")}
+            return JsonResponse({**body, "details": None}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def require(request: HttpRequest, *permissions: str) -> None:
     """Raise 403 unless the caller holds every permission."""
     if not request.user.has_perms(permissions):

@@ -2,13 +2,26 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from kept.customers.choices import CustomerKind, CustomerType, InteractionKind, Language, SizeUnit
 
 Code = Field(..., min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 Weekdays = list[int]
+
+
+def _business_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError(
+            "give the time of day without a time zone; it is in the business time zone"
+        )
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_business_time)]
 
 
 class CustomerFields(Schema):
@@ -30,8 +43,8 @@ class CustomerFields(Schema):
     preferred_days: Weekdays = Field(
         default_factory=list, max_length=7, description="1 = Monday … 7 = Sunday."
     )
-    window_start: time | None = None
-    window_end: time | None = None
+    window_start: LocalTime | None = None
+    window_end: LocalTime | None = None
     credit_limit: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     payment_terms_days: int = Field(0, ge=0, le=365)
     is_blocked: bool = False
@@ -68,8 +81,8 @@ class CustomerPatch(Schema):
     preferences: str | None = Field(None, max_length=4000)
     tags: list[str] | None = Field(None, max_length=50)
     preferred_days: Weekdays | None = Field(None, max_length=7)
-    window_start: time | None = None
-    window_end: time | None = None
+    window_start: LocalTime | None = None
+    window_end: LocalTime | None = None
     credit_limit: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     is_blocked: bool | None = None

@@ -1,0 +1,54 @@
+"""R3: schemathesis generates requests for every operation of the OpenAPI spec; none may
+answer with a 5xx. Runs in-process through the WSGI app, as a manager (widest access)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from kept.api import api
+from kept.wsgi import application
+
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
+
+
+@pytest.fixture
+def manager_token(db, make_user):
+    from kept.catalog import actions as catalog
+    from kept.core.actions import create_token
+    from kept.customers import actions as customers
+
+    manager = make_user("manager", "fuzz-manager")
+    customer = customers.create_customer({"code": "C1", "name": "客户"}, actor=manager)
+    customers.save_contact(customer, {"name": "联系人"})
+    product = catalog.create_product(
+        {
+            "sku": "RICE5",
+            "name": "Rice",
+            "unit": "bag",
+            "price": Decimal("40"),
+            "cost": Decimal("30"),
+        }
+    )
+    catalog.schedule_receipt(product, Decimal("5"), date.today() + timedelta(days=2))
+    return create_token(manager)[1]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_no_server_errors(case, manager_token):
+    response = case.call(app=application, headers={"Authorization": f"Bearer {manager_token}"})
+    case.validate_response(response, checks=[not_a_server_error])
