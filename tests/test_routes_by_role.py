@@ -51,6 +51,11 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "catalog:receive_receipt": ("post", lambda d: {"receipt_id": d["receipt"]}, STOCK_WRITERS),
     "catalog:reschedule_receipt": ("post", lambda d: {"receipt_id": d["receipt"]}, STOCK_WRITERS),
     "catalog:cancel_receipt": ("post", lambda d: {"receipt_id": d["receipt"]}, STOCK_WRITERS),
+    "transfer:index": ("get", lambda d: {}, EVERYONE),
+    "transfer:export": ("get", lambda d: {"entity": "customers", "fmt": "csv"}, READERS),
+    "transfer:template": ("get", lambda d: {"entity": "customers", "fmt": "csv"}, OFFICE),
+    "transfer:upload": ("get", lambda d: {"entity": "customers"}, OFFICE),
+    "transfer:confirm": ("post", lambda d: {"entity": "customers"}, OFFICE),
 }
 PUBLIC = {"login", "health", "set_language"}
 LOGOUT = "logout"

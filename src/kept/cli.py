@@ -142,7 +142,7 @@ def cmd_import(args) -> int:
         args.entity, data, os.path.basename(args.file), dry_run=args.dry_run, actor=None
     )
     for error in report.errors:
-        print(f"row {error.row}, {error.column or '-'}: {error.problem}", file=sys.stderr)  # noqa: T201
+        print(error, file=sys.stderr)  # noqa: T201
     if not report.ok:
         print(f"Nothing was imported: {len(report.errors)} problem(s).", file=sys.stderr)  # noqa: T201
         return 1

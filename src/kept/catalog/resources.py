@@ -49,6 +49,8 @@ class ProductResource(KeptResource):
 
     financial_columns = ("cost",)
 
+    action_validates = True
+
     class Meta:
         model = Product
         fields = ("sku", *actions.PRODUCT_FIELDS)
@@ -165,6 +167,8 @@ class ReceiptResource(KeptResource):
     expected_date = column("expected_date", DateWidget())
     reference = column("reference", TextWidget())
     status = column("status", ImportableStatusWidget(), default=ReceiptStatus.SCHEDULED)
+
+    action_validates = True
 
     class Meta:
         model = Receipt

@@ -60,6 +60,8 @@ class CustomerResource(KeptResource):
     # Archiving is its own action (archive_customer), not a column to overwrite.
     readonly_columns = ("is_active",)
 
+    action_validates = True
+
     class Meta:
         model = Customer
         fields = (
@@ -131,6 +133,8 @@ class ContactResource(KeptResource):
     email = column("email", TextWidget())
     is_primary = column("is_primary", BooleanWidget(), default=False)
     notes = column("notes", TextWidget())
+
+    action_validates = True
 
     class Meta:
         model = Contact

@@ -346,8 +346,8 @@ def test_receipts_filter_by_status(api_as, viewer, rice, make_receipt):
     _error_shape(bad, 422, "invalid")
 
 
-def test_openapi_documents_error_responses_and_no_delete(client):
-    schema = client.get("/api/v1/openapi.json").json()
+def test_openapi_documents_error_responses_and_no_delete(api_as, viewer):
+    schema = api_as(viewer).get("/api/v1/openapi.json").json()
 
     operation = schema["paths"]["/api/v1/products/{sku}"]["get"]
     assert {"200", "403", "404", "422"} <= set(operation["responses"])

@@ -29,6 +29,9 @@ _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})([:：](\d{2}))?$")
 _LIST_SEPARATORS = re.compile(r"[,，;；、/\s]+")
 # Excel stores dates as day numbers; five digits cover 1927-05-18 to 2173-10-14.
 _EXCEL_DAY_NUMBER = re.compile(r"^\d{5}$")
+# A cell starting like this is a formula to Excel; +/- only when not simply a number or phone.
+_FORMULA_START = re.compile(r"^(?:[=@\t\r]|[+-](?![\d\s().,+-]*$))")
+_ESCAPED_FORMULA = re.compile(r"^'(?=[=@\t\r+-])")
 _TRUE = {"1", "true", "yes", "y", "t", "是", "对", "真", "√", "✓"}
 _FALSE = {"0", "false", "no", "n", "f", "否", "错", "假", "×", "✗"}
 
@@ -44,6 +47,22 @@ def as_text(value) -> str:
     return str(value).strip()
 
 
+def brief(value, limit: int = 40) -> str:
+    """A cell's value for a message: long text is cut short."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_formula(text: str) -> str:
+    """Put an apostrophe before text a spreadsheet would run as a formula (CSV export)."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """Undo ``escape_formula``, so export → import gives back the same text."""
+    return _ESCAPED_FORMULA.sub("", text, count=1)
+
+
 def _normal(value) -> str:
     # NFKC turns full-width digits and punctuation typed with a Chinese IME into ASCII.
     return unicodedata.normalize("NFKC", as_text(value)).replace(" ", "")
@@ -51,19 +70,19 @@ def _normal(value) -> str:
 
 def parse_decimal(value) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError(_("'%(value)s' is not a number.") % {"value": value})
+        raise ValueError(_("'%(value)s' is not a number.") % {"value": brief(value)})
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(_("'%(value)s' is not a number.") % {"value": value})
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": brief(value)})
         # Excel keeps 15 significant digits; more would be binary noise (0.1 + 0.2).
         return Decimal(format(value, ".15g"))
     text = _normal(value)
     if _GROUPED.match(text):
         text = text.replace(",", "")
     if not _NUMBER.match(text):
-        raise ValueError(_("'%(value)s' is not a number.") % {"value": value})
+        raise ValueError(_("'%(value)s' is not a number.") % {"value": brief(value)})
     return Decimal(text)
 
 
@@ -84,7 +103,8 @@ def parse_date(value) -> date:
         except ValueError:
             pass
     raise ValueError(
-        _("'%(value)s' is not a date; write it as YYYY-MM-DD, e.g. 2025-03-31.") % {"value": value}
+        _("'%(value)s' is not a date; write it as YYYY-MM-DD, e.g. 2025-03-31.")
+        % {"value": brief(value)}
     )
 
 
@@ -94,25 +114,32 @@ def parse_time(value) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, float) and 0 <= value < 1:  # Excel keeps a time as a fraction of a day
-        minutes = round(value * 24 * 60)
+        minutes = min(round(value * 24 * 60), 24 * 60 - 1)
         return time(minutes // 60, minutes % 60)
     match = _TIME.match(unicodedata.normalize("NFKC", as_text(value)))
     if match and int(match[1]) < 24 and int(match[2]) < 60 and int(match[4] or 0) < 60:
         return time(int(match[1]), int(match[2]), int(match[4] or 0))
     raise ValueError(
-        _("'%(value)s' is not a time of day; write it as HH:MM, e.g. 09:30.") % {"value": value}
+        _("'%(value)s' is not a time of day; write it as HH:MM, e.g. 09:30.")
+        % {"value": brief(value)}
     )
 
 
 class TextWidget(widgets.CharWidget):
+    def hint(self) -> str:
+        return _("text")
+
     def clean(self, value, row=None, **kwargs):
-        return "" if is_blank(value) else as_text(value)
+        return "" if is_blank(value) else unescape_formula(as_text(value))
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
 
 
 class DecimalWidget(widgets.NumberWidget):
+    def hint(self) -> str:
+        return _("a number, e.g. 12.50")
+
     def clean(self, value, row=None, **kwargs):
         return None if is_blank(value) else parse_decimal(value)
 
@@ -123,16 +150,19 @@ class DecimalWidget(widgets.NumberWidget):
 
 
 class IntegerWidget(widgets.NumberWidget):
+    def hint(self) -> str:
+        return _("a whole number")
+
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         number = parse_decimal(value)
         if number != number.to_integral_value():
-            raise ValueError(_("'%(value)s' is not a whole number.") % {"value": value})
+            raise ValueError(_("'%(value)s' is not a whole number.") % {"value": brief(value)})
         try:
             return int(number)
         except (OverflowError, InvalidOperation) as error:
-            raise ValueError(_("'%(value)s' is not a number.") % {"value": value}) from error
+            raise ValueError(_("'%(value)s' is not a number.") % {"value": brief(value)}) from error
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -141,6 +171,9 @@ class IntegerWidget(widgets.NumberWidget):
 
 
 class BooleanWidget(widgets.Widget):
+    def hint(self) -> str:
+        return _("yes or no (1 or 0)")
+
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
@@ -151,7 +184,9 @@ class BooleanWidget(widgets.Widget):
             return True
         if text in _FALSE:
             return False
-        raise ValueError(_("'%(value)s' is not yes or no; write yes or no.") % {"value": value})
+        raise ValueError(
+            _("'%(value)s' is not yes or no; write yes or no.") % {"value": brief(value)}
+        )
 
     def render(self, value, obj=None, **kwargs):
         if kwargs.get("force_native_type") or value is None:
@@ -160,6 +195,9 @@ class BooleanWidget(widgets.Widget):
 
 
 class DateWidget(widgets.Widget):
+    def hint(self) -> str:
+        return _("a date, YYYY-MM-DD")
+
     def clean(self, value, row=None, **kwargs):
         return None if is_blank(value) else parse_date(value)
 
@@ -175,8 +213,14 @@ class DateTimeWidget(widgets.DateTimeWidget):
     def __init__(self):
         super().__init__(format="%Y-%m-%d %H:%M:%S")
 
+    def hint(self) -> str:
+        return _("date and time")
+
 
 class TimeWidget(widgets.Widget):
+    def hint(self) -> str:
+        return _("a time of day, HH:MM")
+
     def clean(self, value, row=None, **kwargs):
         return None if is_blank(value) else parse_time(value)
 
@@ -191,14 +235,19 @@ class ChoiceWidget(widgets.Widget):
         super().__init__()
         self.values = [str(value) for value in (allowed or choices.values)]
         self.choices = choices
+        self._known: dict[str, str] | None = None
+
+    def hint(self) -> str:
+        return _("one of: %(choices)s") % {"choices": ", ".join(self.values)}
 
     def _names(self) -> dict[str, str]:
-        names = {value.lower(): value for value in self.values}
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                for value in self.values:
-                    names.setdefault(str(self.choices(value).label).lower(), value)
-        return names
+        if self._known is None:
+            self._known = {value.lower(): value for value in self.values}
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    for value in self.values:
+                        self._known.setdefault(str(self.choices(value).label).lower(), value)
+        return self._known
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
@@ -207,7 +256,7 @@ class ChoiceWidget(widgets.Widget):
         if found is None:
             raise ValueError(
                 _("'%(value)s' is not one of: %(choices)s.")
-                % {"value": value, "choices": ", ".join(self.values)}
+                % {"value": brief(value), "choices": ", ".join(self.values)}
             )
         return found
 
@@ -221,6 +270,13 @@ class LookupWidget(widgets.ForeignKeyWidget):
     def __init__(self, model, field):
         super().__init__(model, field)
         self._cache: dict[str, object] = {}
+
+    def hint(self) -> str:
+        meta = self.model._meta
+        return _("the %(field)s of an existing %(thing)s") % {
+            "field": meta.get_field(self.field).verbose_name,
+            "thing": meta.verbose_name,
+        }
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
@@ -237,7 +293,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
         return _("There is no %(thing)s with %(field)s '%(value)s'.") % {
             "thing": meta.verbose_name,
             "field": meta.get_field(self.field).verbose_name,
-            "value": key,
+            "value": brief(key),
         }
 
     def render(self, value, obj=None, **kwargs):
@@ -251,6 +307,9 @@ class WeekdaysWidget(widgets.Widget):
         super().__init__()
         self.weekdays = weekdays
 
+    def hint(self) -> str:
+        return _("days as numbers 1 (Monday) to 7 (Sunday), e.g. 1,3,5")
+
     def _day(self, word: str) -> int:
         if word.isdigit() and int(word) in self.weekdays.values:
             return int(word)
@@ -260,21 +319,19 @@ class WeekdaysWidget(widgets.Widget):
                     if str(day.label).lower() == word.lower():
                         return day.value
         raise ValueError(
-            _("'%(value)s' is not a weekday; use 1 (Monday) to 7 (Sunday).") % {"value": word}
+            _("'%(value)s' is not a weekday; use 1 (Monday) to 7 (Sunday).")
+            % {"value": brief(word)}
         )
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return []
-        words = [word for word in _LIST_SEPARATORS.split(_normal_list(value)) if word]
+        text = unicodedata.normalize("NFKC", as_text(value))
+        words = [word for word in _LIST_SEPARATORS.split(text) if word]
         return [self._day(word) for word in words]
 
     def render(self, value, obj=None, **kwargs):
         return ",".join(str(day) for day in value or [])
-
-
-def _normal_list(value) -> str:
-    return unicodedata.normalize("NFKC", as_text(value))
 
 
 class NameListWidget(widgets.ManyToManyWidget):
@@ -283,6 +340,9 @@ class NameListWidget(widgets.ManyToManyWidget):
     def __init__(self, model, field="name", *, create_missing=False):
         super().__init__(model, separator=",", field=field)
         self.create_missing = create_missing
+
+    def hint(self) -> str:
+        return _("names separated by commas")
 
     def names(self, value) -> list[str]:
         if is_blank(value):
@@ -294,7 +354,7 @@ class NameListWidget(widgets.ManyToManyWidget):
             if len(name) > limit:
                 raise ValueError(
                     _("'%(value)s' is longer than %(limit)s characters.")
-                    % {"value": name, "limit": limit}
+                    % {"value": brief(name), "limit": limit}
                 )
         if not self.create_missing:
             self._check_known(names)
