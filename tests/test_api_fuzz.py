@@ -18,7 +18,21 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 
 
 @pytest.fixture
-def manager_token(db, make_user):
+def keep_test_connection():
+    """Calling the WSGI app directly would close the test's database connection at the end
+    of each request (Django's test client prevents the same way)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def manager_token(db, make_user, keep_test_connection):
     from kept.catalog import actions as catalog
     from kept.core.actions import create_token
     from kept.customers import actions as customers
