@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kept.catalog.actions import PRODUCT_FIELDS
 from kept.catalog.choices import MANUAL_REASONS, NOTE_REQUIRED_REASONS, ReceiptStatus
 from kept.catalog.models import QUANTITY, Product, Receipt, StockMovement
 
@@ -56,18 +57,7 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = [
-            "sku",
-            "name",
-            "unit",
-            "price",
-            "cost",
-            "sellable",
-            "grade",
-            "delivery_lead_days",
-            "replenishment_lead_days",
-            "consumable",
-        ]
+        fields = ["sku", *PRODUCT_FIELDS]
 
     def __init__(self, *args, show_cost: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from kept.core import audit
 from kept.core.actions import revoke_token
 from kept.core.models import ApiToken, AuditEntry
 
@@ -39,3 +42,30 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             revoke_token(token, actor=request.user, reason="admin")
         messages.success(request, _("Tokens revoked."))
+
+
+class AuditedUserAdmin(UserAdmin):
+    """Role (group) and permission changes made in the admin are audited like any other."""
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = _access_of(user) if change else None
+        super().save_related(request, form, formsets, change)
+        after = _access_of(user)
+        if before != after:
+            audit.record(
+                request.user, "user.permissions", user, changes={"access": [before, after]}
+            )
+
+
+def _access_of(user) -> dict:
+    return {
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(user.user_permissions.values_list("codename", flat=True)),
+        "superuser": user.is_superuser,
+        "staff": user.is_staff,
+    }
+
+
+admin.site.unregister(User)
+admin.site.register(User, AuditedUserAdmin)

@@ -57,6 +57,11 @@ _MANAGE = [
     "catalog.change_product",
     "core.view_auditentry",
     "core.view_apitoken",
+    "core.change_apitoken",
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_group",
     FINANCIALS,
 ]
 

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from kept.customers.actions import CREDIT_FIELDS, MANAGE_CREDIT
+from kept.customers.actions import CREDIT_FIELDS, EDITABLE_FIELDS, MANAGE_CREDIT
 from kept.customers.choices import LOGGABLE_KINDS, InteractionKind, Weekday
 from kept.customers.models import Contact, Customer
 
@@ -29,28 +29,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "code",
-            "name",
-            "alias",
-            "kind",
-            "customer_type",
-            "group",
-            "owner",
-            "phone",
-            "email",
-            "language",
-            "address",
-            "region",
-            "route",
-            "size",
-            "size_unit",
-            "preferences",
-            "preferred_days",
-            "window_start",
-            "window_end",
-            *CREDIT_FIELDS,
-        ]
+        fields = ["code", *EDITABLE_FIELDS]
         widgets = {
             "window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

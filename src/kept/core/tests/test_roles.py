@@ -39,3 +39,27 @@ def test_warehouse_cannot_see_customers_and_viewer_cannot_write(warehouse, viewe
         p.split(".")[1].startswith(("add_", "change_", "delete_"))
         for p in ROLE_PERMISSIONS["viewer"]
     )
+
+
+def test_role_change_in_admin_is_audited(client, manager, staff):
+    from kept.core.models import AuditEntry
+
+    client.force_login(manager)
+    viewer_group = Group.objects.get(name="viewer")
+    response = client.post(
+        f"/admin/auth/user/{staff.pk}/change/",
+        {
+            "username": staff.username,
+            "is_active": "on",
+            "groups": [viewer_group.pk],
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="user.permissions")
+    assert entry.actor == manager
+    assert entry.changes["access"][0]["groups"] == ["staff"]
+    assert entry.changes["access"][1]["groups"] == ["viewer"]
