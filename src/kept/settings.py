@@ -106,9 +106,12 @@ TEMPLATES = [
     },
 ]
 
+DATABASE_URL = os.environ.get("KEPT_DATABASE_URL") or ""
+if not DATABASE_URL:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default needs its folder
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("KEPT_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kept.sqlite3'}",
+        DATABASE_URL or f"sqlite:///{DATA_DIR / 'kept.sqlite3'}",
         conn_max_age=int(os.environ.get("KEPT_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
