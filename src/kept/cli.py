@@ -217,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (token_create, token_list, token_revoke):
         p.set_defaults(func=cmd_token)
 
-    entities = ["customers", "contacts", "products", "stock_movements", "receipts"]
+    from kept.core.transfer import ENTITIES
+
+    entities = sorted(ENTITIES)
     imp = sub.add_parser("import", help="import a CSV or XLSX file (all or nothing)")
     imp.add_argument("entity", choices=entities)
     imp.add_argument("file")

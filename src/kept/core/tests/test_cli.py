@@ -69,3 +69,27 @@ def test_python_dash_m_kept_shows_help():
     assert result.returncode == 0, result.stderr
     for command in ["serve", "demo", "migrate", "user", "token", "import", "export"]:
         assert command in result.stdout
+
+
+def test_import_and_export_from_the_command_line(db, capsys, tmp_path):
+    from kept.customers.models import Customer
+
+    good = tmp_path / "customers.csv"
+    good.write_bytes(
+        "code,name,phone\nH1,王芳,13800000000\nH2,李娜,13900000000\n".encode("gb18030")
+    )
+    code, out, _err = run(capsys, "import", "customers", str(good), "--dry-run")
+    assert code == 0 and "Would import 2 rows" in out
+    assert not Customer.objects.exists()
+    assert run(capsys, "import", "customers", str(good))[0] == 0
+    assert sorted(Customer.objects.values_list("name", flat=True)) == ["李娜", "王芳"]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name\nH3,ok\nH4,\n", encoding="utf-8")
+    code, _out, err = run(capsys, "import", "customers", str(bad))
+    assert code == 1 and "3" in err and "name" in err  # in KEPT_LANGUAGE (zh-hans by default)
+    assert Customer.objects.count() == 2
+
+    exported = tmp_path / "out.xlsx"
+    assert run(capsys, "export", "customers", str(exported))[0] == 0
+    assert exported.read_bytes()[:2] == b"PK"
