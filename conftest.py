@@ -18,6 +18,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Tests read messages in English unless they switch; the product default is zh-hans."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def make_user(db):
     from kept.core.actions import create_user
