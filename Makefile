@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 ADDR ?= 127.0.0.1:8000
 export KEPT_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test install install-dev browser-deps lint migrations-check test-sqlite test-postgres test-browser messages clean
+.PHONY: run test install install-dev system-deps browser-deps lint migrations-check test-sqlite test-postgres test-browser messages clean
 
 $(BIN)/kept: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: pyproject.toml $(BIN)/kept
 
 install: $(BIN)/kept
 
-install-dev: $(VENV)/.dev-installed browser-deps
+install-dev: $(VENV)/.dev-installed system-deps
 
 ## Run Kept with demo data on SQLite.
 run: install
@@ -30,12 +30,16 @@ run: install
 	@echo "Kept is at http://$(ADDR)/"
 	KEPT_DEBUG=1 $(BIN)/kept serve $(ADDR)
 
-## Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded at run time).
-browser-deps:
-	@dpkg -s chromium fonts-wqy-zenhei >/dev/null 2>&1 || { \
+## Debian packages for the tests: Chromium for the browser tests (Playwright drives it; nothing
+## is downloaded at run time), a CJK font for readable screenshots, gettext for the catalogue check.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei gettext
+system-deps:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
 	@command -v chromium >/dev/null && chromium --version
+
+browser-deps: system-deps
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests conftest.py

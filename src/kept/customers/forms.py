@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,10 @@ class CustomerForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     tags_text = forms.CharField(
-        label=_("tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
+        label=_("tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas (, or ，)."),
     )
     reason = forms.CharField(
         label=_("reason for the credit change"),
@@ -57,11 +62,8 @@ class CustomerForm(forms.ModelForm):
             del self.fields["reason"]
 
     def tag_names(self) -> list[str]:
-        return [
-            name.strip()
-            for name in self.cleaned_data.get("tags_text", "").split(",")
-            if name.strip()
-        ]
+        text = self.cleaned_data.get("tags_text", "")
+        return [name.strip() for name in re.split(r"[,，、]", text) if name.strip()]
 
     def clean(self):
         data = super().clean()

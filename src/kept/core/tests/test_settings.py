@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[4]
 
 
 def run(args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KEPT_")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KEPT_", "DJANGO_"))}
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env={**clean, **env},

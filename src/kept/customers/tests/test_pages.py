@@ -110,13 +110,13 @@ def test_create_customer_form_validates_and_saves(client_as, staff):
             "size_unit": "people",
             "payment_terms_days": "0",
             "preferred_days": ["1", "3"],
-            "tags_text": "VIP, 新",
+            "tags_text": "VIP，新、老客户",
         },
     )
     assert good.status_code == 302
     customer = Customer.objects.get(code="H9")
     assert customer.preferred_days == [1, 3] and customer.owner == staff
-    assert sorted(t.name for t in customer.tags.all()) == ["VIP", "新"]
+    assert sorted(t.name for t in customer.tags.all()) == ["VIP", "新", "老客户"]
 
 
 def test_staff_form_cannot_change_credit(client_as, staff):
