@@ -6,6 +6,8 @@ from kept import __version__
 from kept.catalog.api import router as catalog_router
 from kept.core.api_support import AUTH, docs_need_login, install_error_handlers
 from kept.customers.api import router as customers_router
+from kept.promising.api import router as promising_router
+from kept.receivables.api import router as receivables_router
 
 api = NinjaAPI(
     title="Kept API",
@@ -21,3 +23,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/customers", customers_router)
 api.add_router("/", catalog_router)
+api.add_router("/", receivables_router)
+api.add_router("/", promising_router)

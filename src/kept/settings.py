@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "kept.core",
     "kept.customers",
     "kept.catalog",
+    "kept.receivables",
+    "kept.promising",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("customers/", include("kept.customers.urls")),
     path("catalog/", include("kept.catalog.urls")),
+    path("receivables/", include("kept.receivables.urls")),
+    path("promising/", include("kept.promising.urls")),
     path("data/", include("kept.core.transfer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -44,6 +44,35 @@ _WAREHOUSE = [
     "catalog.add_receipt",
     "catalog.change_receipt",
 ]
+_VIEW_RECEIVABLES = [
+    "receivables.view_invoice",
+    "receivables.view_payment",
+    "receivables.view_allocation",
+]
+_MANAGE_RECEIVABLES = [
+    "receivables.add_invoice",
+    "receivables.change_invoice",
+    "receivables.add_payment",
+    "receivables.add_allocation",
+]
+_VIEW_PROMISES = [
+    "promising.view_order",
+    "promising.view_orderline",
+    "promising.view_promiseversion",
+]
+_PROMISE = [
+    "promising.add_order",
+    "promising.change_order",
+]
+_MANAGE_PROMISES = [
+    "promising.approve_hold",
+    "promising.view_promisepolicy",
+    "promising.add_promisepolicy",
+    "promising.change_promisepolicy",
+    "promising.view_customerpolicy",
+    "promising.add_customerpolicy",
+    "promising.change_customerpolicy",
+]
 _MANAGE = [
     "customers.delete_customer",
     "customers.manage_credit",
@@ -66,10 +95,24 @@ _MANAGE = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.MANAGER: _VIEW_CUSTOMERS + _EDIT_CUSTOMERS + _VIEW_CATALOG + _WAREHOUSE + _MANAGE,
-    Role.STAFF: _VIEW_CUSTOMERS + _EDIT_CUSTOMERS + _VIEW_CATALOG,
-    Role.WAREHOUSE: _VIEW_CATALOG + _WAREHOUSE,
-    Role.VIEWER: _VIEW_CUSTOMERS + _VIEW_CATALOG,
+    Role.MANAGER: _VIEW_CUSTOMERS
+    + _EDIT_CUSTOMERS
+    + _VIEW_CATALOG
+    + _WAREHOUSE
+    + _MANAGE
+    + _VIEW_RECEIVABLES
+    + _MANAGE_RECEIVABLES
+    + _VIEW_PROMISES
+    + _PROMISE
+    + _MANAGE_PROMISES,
+    Role.STAFF: _VIEW_CUSTOMERS
+    + _EDIT_CUSTOMERS
+    + _VIEW_CATALOG
+    + _VIEW_RECEIVABLES
+    + _VIEW_PROMISES
+    + _PROMISE,
+    Role.WAREHOUSE: _VIEW_CATALOG + _WAREHOUSE + _VIEW_PROMISES,
+    Role.VIEWER: _VIEW_CUSTOMERS + _VIEW_CATALOG + _VIEW_RECEIVABLES + _VIEW_PROMISES,
 }
 
 
