@@ -1,0 +1,341 @@
+"""Writes of the promise engine. The check and the write are one transaction under locks:
+the customer row (credit), then each product's stock row in id order (ATP)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kept.catalog.models import StockLevel
+from kept.core import audit
+from kept.core.db import retry_on_conflict
+from kept.customers.models import Customer
+from kept.promising import queries
+from kept.promising.choices import CancelledBy, Decision, LineStatus, VersionKind
+from kept.promising.engine import Evaluation, LineInput, evaluate
+from kept.promising.ledger import record_decision, write_version
+from kept.promising.models import Order, OrderLine
+from kept.promising.rules import HOLD, order_decision
+
+APPROVE = "promising.approve_hold"
+
+
+def _lock(customer_id: int, product_ids) -> None:
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True))
+    list(
+        StockLevel.objects.select_for_update()
+        .filter(product_id__in=sorted(set(product_ids)))
+        .order_by("product_id")
+        .values_list("pk", flat=True)
+    )
+
+
+def _refresh_order_decision(order: Order) -> None:
+    decisions = [
+        d for d, s in order.lines.values_list("decision", "status") if s != LineStatus.CANCELLED
+    ]
+    order.decision = order_decision(decisions) if decisions else Decision.DECLINE
+    order.save(update_fields=["decision"])
+
+
+def _validate(lines: list[LineInput]) -> None:
+    if not lines:
+        raise ValidationError({"lines": _("An order needs at least one line.")})
+    for number, line in enumerate(lines, 1):
+        if line.quantity <= 0:
+            raise ValidationError(
+                {"lines": _("Line %(n)s: the quantity must be more than zero.") % {"n": number}}
+            )
+        if line.unit_price is not None and line.unit_price < 0:
+            raise ValidationError(
+                {"lines": _("Line %(n)s: the price cannot be negative.") % {"n": number}}
+            )
+
+
+def check_order(
+    customer: Customer, lines: list[LineInput], *, ship_complete: bool = False
+) -> Evaluation:
+    """The decision promise_order would make now, writing nothing (a dry run)."""
+    _validate(lines)
+    return evaluate(customer, lines, ship_complete=ship_complete)
+
+
+@retry_on_conflict()
+def promise_order(
+    customer: Customer,
+    lines: list[LineInput],
+    *,
+    ship_complete: bool = False,
+    note: str = "",
+    actor=None,
+) -> tuple[Order, Evaluation]:
+    """Decide and record a new order: commitments for what is promised, offers for the rest."""
+    _validate(lines)
+    _lock(customer.pk, [line.product.pk for line in lines])
+    customer = Customer.objects.get(pk=customer.pk)
+    result = evaluate(customer, lines, ship_complete=ship_complete)
+    order = Order.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:12]}",
+        customer=customer,
+        ship_complete=ship_complete,
+        decision=result.decision,
+        note=note,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    order.number = f"SO-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    for number, (line, decision, figures) in enumerate(
+        zip(lines, result.lines, result.figures, strict=True), 1
+    ):
+        row = OrderLine.objects.create(
+            order=order,
+            number=number,
+            product=line.product,
+            requested_quantity=line.quantity,
+            requested_date=line.requested_date,
+            accept_partial=line.accept_partial,
+            unit_price=line.price(),
+            unit_cost=line.product.cost,
+            decision=decision.decision,
+            status=LineStatus.DECLINED,
+        )
+        record_decision(row, decision, actor=actor, figures=figures)
+    return order, result
+
+
+def _inputs(lines) -> list[LineInput]:
+    return [
+        LineInput(
+            line.product,
+            line.requested_quantity,
+            line.requested_date,
+            line.accept_partial,
+            line.unit_price,
+        )
+        for line in lines
+    ]
+
+
+def _feasible(parts: list[dict], timeline, product, today: date) -> bool:
+    for part in parts:
+        quantity, day = Decimal(part["quantity"]), date.fromisoformat(part["date"])
+        if day < today:
+            return False
+        if part["to_procure"]:
+            lead = product.replenishment_lead_days
+            if lead is None or day < today + timedelta(days=lead):
+                return False
+        elif timeline.atp(day) < quantity:
+            return False
+        else:
+            timeline = timeline.with_commitment(quantity, day)
+    return True
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    accepted: bool
+    order: Order
+
+
+@retry_on_conflict()
+def accept_offer(order: Order, line_number: int, offer_number: int, *, actor=None) -> Acceptance:
+    """Re-check the offer under the locks: commit it, or answer with fresh offers."""
+    order = Order.objects.get(pk=order.pk)
+    lines = list(order.lines.select_related("product").order_by("number"))
+    chosen = [line for line in lines if order.ship_complete or line.number == line_number]
+    if not any(line.number == line_number for line in chosen):
+        raise ValidationError({"line": _("This order has no line %(n)s.") % {"n": line_number}})
+    if order.is_cancelled():
+        raise ValidationError(_("This order was cancelled."))
+    _lock(order.customer_id, [line.product_id for line in chosen])
+    offers = {}
+    for line in chosen:
+        offer = line.offers.filter(number=offer_number, is_current=True).first()
+        if line.status == LineStatus.OFFERED and offer is None and line.number == line_number:
+            raise ValidationError(
+                {"offer": _("Offer %(n)s is not open on this line.") % {"n": offer_number}}
+            )
+        if offer is not None:
+            offers[line.pk] = offer
+    if not offers:
+        raise ValidationError(
+            {"offer": _("Offer %(n)s is not open on this line.") % {"n": offer_number}}
+        )
+    today = queries.business_today()
+    product_timelines = queries.timelines({line.product_id for line in chosen}, today)
+    if all(
+        _feasible(offers[line.pk].parts, product_timelines[line.product_id], line.product, today)
+        for line in chosen
+        if line.pk in offers
+    ):
+        for line in chosen:
+            if line.pk in offers:
+                _accept(line, offers[line.pk], actor)
+        _refresh_order_decision(order)
+        return Acceptance(True, order)
+    fresh = evaluate(order.customer, _inputs(chosen), ship_complete=order.ship_complete)
+    for line, decision, figures in zip(chosen, fresh.lines, fresh.figures, strict=True):
+        record_decision(line, decision, actor=actor, figures=figures)
+    _refresh_order_decision(order)
+    return Acceptance(False, order)
+
+
+def _accept(line: OrderLine, offer, actor) -> None:
+    parts = [
+        (Decimal(p["quantity"]), date.fromisoformat(p["date"]), p["to_procure"])
+        for p in offer.parts
+    ]
+    write_version(
+        line,
+        parts,
+        VersionKind.INITIAL,
+        actor=actor,
+        reason=_("Counter-offer %(n)s accepted.") % {"n": offer.number},
+    )
+    line.offers.filter(is_current=True).update(is_current=False)
+    line.decision, line.status, line.decided_at = (
+        Decision.COMMIT,
+        LineStatus.PROMISED,
+        timezone.now(),
+    )
+    line.save(update_fields=["decision", "status", "decided_at"])
+
+
+def _require_manager(actor, reason: str) -> None:
+    if actor is None or not actor.has_perm(APPROVE):
+        raise PermissionDenied(_("Only a manager may approve or reject a held order."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the decision.")})
+
+
+def _held(order: Order) -> list[OrderLine]:
+    lines = list(
+        order.lines.select_related("product").filter(status=LineStatus.HELD).order_by("number")
+    )
+    if not lines:
+        raise ValidationError(_("Nothing on this order is waiting for approval."))
+    return lines
+
+
+@retry_on_conflict()
+def approve_hold(order: Order, *, actor, reason: str) -> Order:
+    """A manager waives the soft rules that held the order; stock is checked again now."""
+    _require_manager(actor, reason)
+    order = Order.objects.get(pk=order.pk)
+    held = _held(order)
+    _lock(order.customer_id, [line.product_id for line in held])
+    waived = frozenset(
+        r["code"] for line in held for r in line.reasons if r["details"].get("effect") == HOLD
+    )
+    waived |= {"SHIP_COMPLETE"} if order.ship_complete else set()
+    result = evaluate(
+        order.customer, _inputs(held), ship_complete=order.ship_complete, waived=waived
+    )
+    for line, decision, figures in zip(held, result.lines, result.figures, strict=True):
+        record_decision(
+            line, decision, actor=actor, figures={**figures, "approved": sorted(waived)}
+        )
+    _refresh_order_decision(order)
+    audit.record(actor, "order.approve", order, reason=reason, changes={"waived": sorted(waived)})
+    return order
+
+
+@transaction.atomic
+def reject_hold(order: Order, *, actor, reason: str) -> Order:
+    _require_manager(actor, reason)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    for line in _held(order):
+        line.decision, line.status, line.decided_at = (
+            Decision.DECLINE,
+            LineStatus.DECLINED,
+            timezone.now(),
+        )
+        line.save(update_fields=["decision", "status", "decided_at"])
+    _refresh_order_decision(order)
+    audit.record(actor, "order.reject", order, reason=reason)
+    return order
+
+
+@retry_on_conflict()
+def change_promise(
+    line: OrderLine, quantity: Decimal, day: date, *, kind: str, reason: str, actor=None
+) -> OrderLine:
+    """A new version of a kept promise. *Agreed* versions reset what service level measures;
+    *unilateral* ones do not. The new promise must be feasible like any other."""
+    if kind not in (VersionKind.AGREED, VersionKind.UNILATERAL):
+        raise ValidationError({"kind": _("Choose agreed or unilateral.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the promise changes.")})
+    line = OrderLine.objects.select_related("product", "order").get(pk=line.pk)
+    if line.status != LineStatus.PROMISED:
+        raise ValidationError(_("Only a promised line can be changed."))
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("The quantity must be more than zero.")})
+    _lock(line.order.customer_id, [line.product_id])
+    line.commitments.filter(is_open=True).update(
+        is_open=False
+    )  # the line's own stock is free again
+    today = queries.business_today()
+    timeline = queries.timeline(line.product, today)
+    part = {"quantity": str(quantity), "date": day.isoformat(), "to_procure": False}
+    if not _feasible([part], timeline, line.product, today):
+        part["to_procure"] = True
+        if not _feasible([part], timeline, line.product, today):
+            earliest = timeline.earliest_date(
+                quantity, max(day, today), line.product.replenishment_lead_days
+            )
+            raise ValidationError(
+                {
+                    "date": _(
+                        "%(quantity)s cannot be promised for %(date)s; the earliest date is "
+                        "%(earliest)s."
+                    )
+                    % {
+                        "quantity": quantity,
+                        "date": day,
+                        "earliest": earliest.date if earliest else "—",
+                    }
+                }
+            )
+    write_version(
+        line,
+        [(quantity, day, part["to_procure"])],
+        kind,
+        actor=actor,
+        reason=reason,
+        figures={"today": today.isoformat(), "atp": str(timeline.atp(day))},
+    )
+    audit.record(
+        actor,
+        f"promise.{kind}",
+        line.order,
+        reason=reason,
+        changes={"line": line.number, "quantity": str(quantity), "date": day.isoformat()},
+    )
+    return line
+
+
+@transaction.atomic
+def cancel_order(order: Order, *, by: str, reason: str = "", actor=None) -> Order:
+    """Cancel every open line; the stock they held is free at once. The ledger stays."""
+    if by not in CancelledBy.values:
+        raise ValidationError({"by": _("Say who cancelled: the customer or us.")})
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.is_cancelled():
+        raise ValidationError(_("This order is already cancelled."))
+    for line in order.lines.all():
+        line.commitments.filter(is_open=True).update(is_open=False)
+        line.offers.filter(is_current=True).update(is_current=False)
+    order.lines.update(status=LineStatus.CANCELLED)
+    order.cancelled_at, order.cancelled_by = timezone.now(), by
+    order.save(update_fields=["cancelled_at", "cancelled_by"])
+    audit.record(actor, "order.cancel", order, reason=reason, changes={"by": by})
+    return order
