@@ -232,9 +232,7 @@ def approve_hold(order: Order, *, actor, reason: str) -> Order:
     order = Order.objects.get(pk=order.pk)
     held = _held(order)
     _lock(order.customer_id, [line.product_id for line in held])
-    waived = frozenset(
-        r["code"] for line in held for r in line.reasons if r["details"].get("effect") == HOLD
-    )
+    waived = frozenset(r["code"] for line in held for r in line.reasons if r["effect"] == HOLD)
     waived |= {"SHIP_COMPLETE"} if order.ship_complete else set()
     result = evaluate(
         order.customer, _inputs(held), ship_complete=order.ship_complete, waived=waived

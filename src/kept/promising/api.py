@@ -1,3 +1,189 @@
-from ninja import Router
+"""/api/v1/orders, /availability: the promise engine over REST."""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field as SchemaField
+from ninja import Query, Router, Schema, Status
+
+from kept.catalog.models import Product
+from kept.core.api_support import ERRORS, ApiError, needs
+from kept.customers.models import Customer
+from kept.promising import actions, queries
+from kept.promising.engine import LineInput
+from kept.promising.models import Order
+from kept.promising.present import evaluation_answer, order_answer
+from kept.promising.schemas import (
+    AcceptIn,
+    AvailabilityOut,
+    CancelIn,
+    ChangeIn,
+    DecisionOut,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    ReasonIn,
+)
+
+router = Router(tags=["promising"])
+VIEW, PROMISE, APPROVE = "promising.view_order", "promising.add_order", "promising.approve_hold"
+CHANGE = "promising.change_order"
+MAX_DAYS = 366
+
+
+def _inputs(payload: OrderIn) -> list[LineInput]:
+    skus = {line.sku for line in payload.lines}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+    missing = sorted(skus - products.keys())
+    if missing:
+        raise ApiError(
+            422,
+            "invalid",
+            _("Unknown SKU: %(skus)s.") % {"skus": ", ".join(missing)},
+            {"lines": missing},
+        )
+    return [
+        LineInput(
+            products[line.sku],
+            line.quantity,
+            line.requested_date,
+            line.accept_partial,
+            line.unit_price,
+        )
+        for line in payload.lines
+    ]
+
+
+def _order(number: str) -> Order:
+    return get_object_or_404(Order, number=number)
+
+
+def _answer(number: str, accepted: bool | None = None) -> dict:
+    return order_answer(queries.order_with_lines(number), accepted)
+
+
+@router.post(
+    "/orders", response={200: DecisionOut, 201: DecisionOut, **ERRORS}, auth=needs(PROMISE)
+)
+def promise(request: HttpRequest, payload: OrderIn):
+    """Decide every line: commit, counter (with offers), hold (a manager decides) or decline."""
+    customer = Customer.objects.filter(code=payload.customer).first()
+    if customer is None:
+        raise ApiError(
+            422,
+            "invalid",
+            _("No customer with code %(code)s.") % {"code": payload.customer},
+            {"customer": payload.customer},
+        )
+    lines = _inputs(payload)
+    if payload.dry_run:
+        return evaluation_answer(
+            actions.check_order(customer, lines, ship_complete=payload.ship_complete), lines
+        )
+    order, _result = actions.promise_order(
+        customer, lines, ship_complete=payload.ship_complete, note=payload.note, actor=request.user
+    )
+    return Status(201, _answer(order.number))
+
+
+@router.post("/orders/{number}/accept", response={200: DecisionOut, **ERRORS}, auth=needs(CHANGE))
+def accept(request: HttpRequest, number: str, payload: AcceptIn):
+    """Accept a counter-offer: re-checked now; if the stock is gone, fresh offers come back."""
+    result = actions.accept_offer(_order(number), payload.line, payload.offer, actor=request.user)
+    return _answer(number, result.accepted)
+
+
+@router.post("/orders/{number}/approve", response={200: DecisionOut, **ERRORS}, auth=needs(APPROVE))
+def approve(request: HttpRequest, number: str, payload: ReasonIn):
+    actions.approve_hold(_order(number), actor=request.user, reason=payload.reason)
+    return _answer(number)
+
+
+@router.post("/orders/{number}/reject", response={200: DecisionOut, **ERRORS}, auth=needs(APPROVE))
+def reject(request: HttpRequest, number: str, payload: ReasonIn):
+    actions.reject_hold(_order(number), actor=request.user, reason=payload.reason)
+    return _answer(number)
+
+
+@router.post(
+    "/orders/{number}/lines/{line}/change", response={200: OrderOut, **ERRORS}, auth=needs(CHANGE)
+)
+def change(request: HttpRequest, number: str, line: int, payload: ChangeIn):
+    """A new promise version: *agreed* with the customer, or *unilateral*."""
+    order_line = get_object_or_404(_order(number).lines, number=line)
+    actions.change_promise(
+        order_line,
+        payload.quantity,
+        payload.date,
+        kind=payload.kind,
+        reason=payload.reason,
+        actor=request.user,
+    )
+    return _answer(number)
+
+
+@router.post("/orders/{number}/cancel", response={200: OrderOut, **ERRORS}, auth=needs(CHANGE))
+def cancel(request: HttpRequest, number: str, payload: CancelIn):
+    actions.cancel_order(_order(number), by=payload.by, reason=payload.reason, actor=request.user)
+    return _answer(number)
+
+
+@router.get("/orders/{number}", response={200: OrderOut, **ERRORS}, auth=needs(VIEW))
+def get_order(request: HttpRequest, number: str):
+    """The order with every line's promise ledger (versions, newest last)."""
+    _order(number)
+    return _answer(number)
+
+
+class OrderQuery(Schema):
+    customer: str = SchemaField("", max_length=32)
+    decision: str = SchemaField("", max_length=8)
+    limit: int = SchemaField(50, ge=1, le=500)
+    offset: int = SchemaField(0, ge=0, le=10_000_000)
+
+
+@router.get("/orders", response={200: OrderPage, **ERRORS}, auth=needs(VIEW))
+def list_orders(request: HttpRequest, query: Query[OrderQuery]):
+    orders = queries.order_list(customer=query.customer, decision=query.decision)
+    items = [
+        {
+            "order": o.number,
+            "customer": o.customer.code,
+            "decision": o.decision,
+            "cancelled_by": o.cancelled_by or None,
+            "created_at": o.created_at,
+            "lines": o.line_count,
+        }
+        for o in orders[query.offset : query.offset + query.limit]
+    ]
+    return {"count": orders.count(), "items": items}
+
+
+class AvailabilityQuery(Schema):
+    from_: date | None = SchemaField(None, alias="from")
+    to: date | None = None
+
+
+@router.get(
+    "/availability/{sku}",
+    response={200: AvailabilityOut, **ERRORS},
+    auth=needs("catalog.view_product"),
+)
+def availability(request: HttpRequest, sku: str, query: Query[AvailabilityQuery]):
+    """PAB and ATP per calendar day (default: today and the next 27 days, at most 366 days)."""
+    product = get_object_or_404(Product, sku=sku)
+    start = query.from_ or queries.business_today()
+    end = query.to or start + timedelta(days=27)
+    if end < start or (end - start).days >= MAX_DAYS:
+        raise ApiError(
+            422,
+            "invalid",
+            _("Choose a range of 1 to 366 days, from before to."),
+            {"from": str(start), "to": str(end)},
+        )
+    found = queries.availability(product, start, end)
+    return {"sku": sku, "on_hand": found.on_hand, "days": found.days}

@@ -7,9 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from kept.promising.choices import Decision, LineStatus, VersionKind
-from kept.promising.explain import explained
 from kept.promising.models import Commitment, Offer, OrderLine, PromiseVersion
-from kept.promising.rules import LineDecision
+from kept.promising.rules import LineDecision, Reason
 
 STATUS = {
     Decision.COMMIT: LineStatus.PROMISED,
@@ -51,7 +50,9 @@ def record_decision(line: OrderLine, decision: LineDecision, *, actor, figures=N
     """Store the line's decision: a first promise, fresh offers, or the reasons for hold/decline."""
     line.decision = decision.decision
     line.status = STATUS[decision.decision]
-    line.reasons = [explained(reason) for reason in decision.reasons]
+    line.reasons = [
+        {"code": r.code, "effect": r.effect, "details": r.details} for r in decision.reasons
+    ]
     line.decided_at = timezone.now()
     line.save(update_fields=["decision", "status", "reasons", "decided_at"])
     line.offers.filter(is_current=True).update(is_current=False)
@@ -63,3 +64,8 @@ def record_decision(line: OrderLine, decision: LineDecision, *, actor, figures=N
             Offer(line=line, number=start + index, parts=parts_json(offer))
             for index, offer in enumerate(decision.offers)
         )
+
+
+def reasons_of(line: OrderLine) -> list[Reason]:
+    """The stored reasons of the line's last decision (explained in the reader's language)."""
+    return [Reason(r["code"], r["effect"], r["details"]) for r in line.reasons]

@@ -120,3 +120,14 @@ def order_with_lines(number: str) -> Order:
         .prefetch_related("lines__product", "lines__versions__created_by", "lines__offers")
         .get(number=number)
     )
+
+
+def order_list(customer: str = "", decision: str = ""):
+    from django.db.models import Count
+
+    orders = Order.objects.select_related("customer").annotate(line_count=Count("lines"))
+    if customer:
+        orders = orders.filter(customer__code=customer)
+    if decision:
+        orders = orders.filter(decision=decision)
+    return orders.order_by("-created_at", "-id")
