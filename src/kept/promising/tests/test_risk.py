@@ -15,7 +15,8 @@ def day(n):
 
 
 def test_slipped_receipt_puts_the_later_promise_at_risk():
-    # 10 on hand, receipt of 10 slipped from day 3 to day 9; promised: A 8 on day 2 (first), B 10 on day 4.
+    # 10 on hand; a receipt of 10 slipped from day 3 to day 9.
+    # Promised: A 8 on day 2 (first), B 10 on day 4.
     held = [Held("A", day(2), D(8)), Held("B", day(4), D(10))]
     [risk] = promises_at_risk(TODAY, D(10), [(day(9), D(10))], held)
     assert risk.key == "B" and risk.proposal == Earliest(day(9))
