@@ -10,23 +10,27 @@ from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
 from ninja import Query, Router, Schema, Status
 
-from kept.catalog.models import Product
+from kept.catalog import actions as catalog_actions
+from kept.catalog.models import Product, Receipt
 from kept.core.api_support import ERRORS, ApiError, needs
 from kept.customers.models import Customer
-from kept.promising import actions, queries
+from kept.promising import actions, queries, supply
 from kept.promising.engine import LineInput
 from kept.promising.models import Order
 from kept.promising.present import evaluation_answer, order_answer
 from kept.promising.schemas import (
     AcceptIn,
+    AtRiskList,
     AvailabilityOut,
     CancelIn,
     ChangeIn,
     DecisionOut,
+    DelayIn,
     OrderIn,
     OrderOut,
     OrderPage,
     ReasonIn,
+    WriteOffIn,
 )
 
 router = Router(tags=["promising"])
@@ -187,3 +191,71 @@ def availability(request: HttpRequest, sku: str, query: Query[AvailabilityQuery]
         )
     found = queries.availability(product, start, end)
     return {"sku": sku, "on_hand": found.on_hand, "days": found.days}
+
+
+def _at_risk(products=None) -> dict:
+    items = [
+        {
+            "order": r.line.order.number,
+            "line": r.line.number,
+            "customer": r.line.order.customer.code,
+            "sku": r.line.product.sku,
+            "quantity": r.commitment.quantity,
+            "date": r.commitment.date,
+            "proposed_date": r.proposal.date if r.proposal else None,
+            "to_procure": bool(r.proposal and r.proposal.to_procure),
+            "message": r.message,
+        }
+        for r in supply.at_risk(products)
+    ]
+    return {"count": len(items), "items": items}
+
+
+class AtRiskQuery(Schema):
+    sku: str = SchemaField("", max_length=32)
+
+
+@router.get("/promises/at-risk", response={200: AtRiskList, **ERRORS}, auth=needs(VIEW))
+def promises_at_risk(request: HttpRequest, query: Query[AtRiskQuery]):
+    """Open promises that supply no longer covers, with a proposed date and a draft message."""
+    products = list(Product.objects.filter(sku=query.sku)) if query.sku else None
+    return _at_risk(products)
+
+
+@router.post(
+    "/supply/receipts/{receipt_id}/delay",
+    response={200: AtRiskList, **ERRORS},
+    auth=needs("catalog.change_receipt"),
+)
+def delay_receipt(request: HttpRequest, receipt_id: int, payload: DelayIn):
+    """Move a receipt to a later date; answers with the promises now at risk."""
+    receipt = get_object_or_404(Receipt, pk=receipt_id)
+    catalog_actions.reschedule_receipt(
+        receipt, payload.expected_date, actor=request.user, reason=payload.reason
+    )
+    return _at_risk([receipt.product])
+
+
+@router.post(
+    "/supply/receipts/{receipt_id}/cancel",
+    response={200: AtRiskList, **ERRORS},
+    auth=needs("catalog.change_receipt"),
+)
+def cancel_receipt(request: HttpRequest, receipt_id: int, payload: ReasonIn):
+    receipt = get_object_or_404(Receipt, pk=receipt_id)
+    catalog_actions.cancel_receipt(receipt, actor=request.user, reason=payload.reason)
+    return _at_risk([receipt.product])
+
+
+@router.post(
+    "/supply/write-offs",
+    response={200: AtRiskList, **ERRORS},
+    auth=needs("catalog.add_stockmovement"),
+)
+def write_off(request: HttpRequest, payload: WriteOffIn):
+    """Write stock off (damaged, lost); answers with the promises now at risk."""
+    product = get_object_or_404(Product, sku=payload.sku)
+    catalog_actions.record_manual_movement(
+        product, -payload.quantity, "write_off", note=payload.reason, actor=request.user
+    )
+    return _at_risk([product])

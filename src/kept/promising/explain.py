@@ -105,3 +105,17 @@ def explained(reason: Reason) -> dict:
         "message": message(reason),
         "details": {**reason.details, "effect": reason.effect, "instead": instead(reason)},
     }
+
+
+def late_promise_message(values: dict, new_date) -> str:
+    """To the customer whose promise supply no longer covers (call inside their language)."""
+    if new_date is None:
+        return (
+            _(
+                "Dear %(name)s, we are sorry: we cannot deliver %(quantity)s %(unit)s of %(product)s on %(date)s (order %(order)s) as promised, and we do not yet know when we can. We will call you to agree what to do."
+            )
+            % values
+        )
+    return _(
+        "Dear %(name)s, we are sorry: %(quantity)s %(unit)s of %(product)s promised for %(date)s (order %(order)s) will be late. The earliest we can deliver is %(new_date)s. Please reply to confirm, or tell us what would suit you better."
+    ) % {**values, "new_date": new_date.isoformat()}

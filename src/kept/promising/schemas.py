@@ -233,3 +233,31 @@ class AvailabilityOut(Schema):
     sku: str
     on_hand: Decimal
     days: list[DayOut]
+
+
+class AtRiskOut(Schema):
+    order: str
+    line: int
+    customer: str
+    sku: str
+    quantity: Decimal
+    date: date
+    proposed_date: date | None
+    to_procure: bool
+    message: str
+
+
+class AtRiskList(Schema):
+    count: int
+    items: list[AtRiskOut]
+
+
+class DelayIn(Schema):
+    expected_date: date
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class WriteOffIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=32)
+    quantity: Decimal = Quantity
+    reason: str = Field(..., min_length=1, max_length=500)
