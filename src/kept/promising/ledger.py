@@ -10,6 +10,7 @@ from kept.promising.choices import Decision, LineStatus, VersionKind
 from kept.promising.models import Commitment, Offer, OrderLine, PromiseVersion
 from kept.promising.rules import LineDecision, Reason
 
+THOUSANDTH = Decimal("0.001")
 STATUS = {
     Decision.COMMIT: LineStatus.PROMISED,
     Decision.COUNTER: LineStatus.OFFERED,
@@ -19,7 +20,10 @@ STATUS = {
 
 
 def parts_json(parts) -> list[dict]:
-    return [{"quantity": str(q), "date": d.isoformat(), "to_procure": bool(p)} for q, d, p in parts]
+    return [
+        {"quantity": str(Decimal(q).quantize(THOUSANDTH)), "date": d.isoformat(), "to_procure": bool(p)}
+        for q, d, p in parts
+    ]
 
 
 def write_version(line: OrderLine, parts, kind: str, *, actor, reason: str = "", figures=None):
