@@ -21,7 +21,7 @@ STATUS = {
 
 def parts_json(parts) -> list[dict]:
     return [
-        {"quantity": str(Decimal(q).quantize(THOUSANDTH)), "date": d.isoformat(), "to_procure": bool(p)}
+        {"quantity": str(Decimal(q).quantize(THOUSANDTH)), "date": d.isoformat(), "to_procure": p}
         for q, d, p in parts
     ]
 
