@@ -88,6 +88,24 @@ API: dict[tuple[str, str], set[str]] = {
     ("patch", "/api/v1/receipts/{receipt_id}"): STOCK_WRITERS,
     ("post", "/api/v1/receipts/{receipt_id}/receive"): STOCK_WRITERS,
     ("post", "/api/v1/receipts/{receipt_id}/cancel"): STOCK_WRITERS,
+    ("post", "/api/v1/orders"): OFFICE,
+    ("get", "/api/v1/orders"): EVERYONE,
+    ("get", "/api/v1/orders/{number}"): EVERYONE,
+    ("post", "/api/v1/orders/{number}/accept"): OFFICE,
+    ("post", "/api/v1/orders/{number}/approve"): MANAGER,
+    ("post", "/api/v1/orders/{number}/reject"): MANAGER,
+    ("post", "/api/v1/orders/{number}/lines/{line}/change"): OFFICE,
+    ("post", "/api/v1/orders/{number}/cancel"): OFFICE,
+    ("get", "/api/v1/availability/{sku}"): STOCK_READERS,
+    ("get", "/api/v1/promises/at-risk"): EVERYONE,
+    ("post", "/api/v1/supply/receipts/{receipt_id}/delay"): STOCK_WRITERS,
+    ("post", "/api/v1/supply/receipts/{receipt_id}/cancel"): STOCK_WRITERS,
+    ("post", "/api/v1/supply/write-offs"): STOCK_WRITERS,
+    ("get", "/api/v1/policies"): MANAGER,
+    ("put", "/api/v1/policies/{group}"): MANAGER,
+    ("get", "/api/v1/customers/{code}/policy"): MANAGER,
+    ("put", "/api/v1/customers/{code}/policy"): MANAGER,
+    ("delete", "/api/v1/customers/{code}/policy"): MANAGER,
 }
 
 
@@ -125,6 +143,8 @@ def world(db, make_user):
     """One of everything a route can point at."""
     from kept.catalog import actions as catalog
     from kept.customers import actions as customers
+    from kept.promising import actions as promising
+    from kept.promising.engine import LineInput
 
     owner = make_user("staff", "owner")
     customer = customers.create_customer({"code": "C1", "name": "测试客户"}, actor=owner)
@@ -139,7 +159,14 @@ def world(db, make_user):
         }
     )
     receipt = catalog.schedule_receipt(product, Decimal("10"), date.today() + timedelta(days=3))
+    catalog.record_movement(product, Decimal("5"), "opening")
+    order, _result = promising.promise_order(
+        customer, [LineInput(product, Decimal("1"), date.today() + timedelta(days=1))], actor=owner
+    )
     return {
+        "number": order.number,
+        "line": 1,
+        "group": "default",
         "customer": customer.code,
         "contact": contact.pk,
         "product": product.sku,
