@@ -56,6 +56,19 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "transfer:template": ("get", lambda d: {"entity": "customers", "fmt": "csv"}, OFFICE),
     "transfer:upload": ("get", lambda d: {"entity": "customers"}, OFFICE),
     "transfer:confirm": ("post", lambda d: {"entity": "customers"}, OFFICE),
+    "promising:desk": ("get", lambda d: {}, OFFICE),
+    "promising:check": ("post", lambda d: {}, OFFICE),
+    "promising:availability": ("get", lambda d: {}, OFFICE),
+    "promising:customer_suggestions": ("get", lambda d: {}, OFFICE),
+    "promising:customer_panel": ("get", lambda d: {}, OFFICE),
+    "promising:orders": ("get", lambda d: {}, EVERYONE),
+    "promising:order": ("get", lambda d: {"number": d["number"]}, EVERYONE),
+    "promising:accept": ("post", lambda d: {"number": d["number"]}, OFFICE),
+    "promising:approve": ("post", lambda d: {"number": d["number"]}, MANAGER),
+    "promising:reject": ("post", lambda d: {"number": d["number"]}, MANAGER),
+    "promising:change": ("post", lambda d: {"number": d["number"], "line": 1}, OFFICE),
+    "promising:cancel": ("post", lambda d: {"number": d["number"]}, OFFICE),
+    "promising:at_risk": ("get", lambda d: {}, EVERYONE),
 }
 PUBLIC = {"login", "health", "set_language"}
 LOGOUT = "logout"

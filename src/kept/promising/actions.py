@@ -148,7 +148,7 @@ class Acceptance:
 @retry_on_conflict()
 def accept_offer(order: Order, line_number: int, offer_number: int, *, actor=None) -> Acceptance:
     """Re-check the offer under the locks: commit it, or answer with fresh offers."""
-    order = Order.objects.get(pk=order.pk)
+    order = Order.objects.select_for_update().get(pk=order.pk)
     lines = list(order.lines.select_related("product").order_by("number"))
     chosen = [line for line in lines if order.ship_complete or line.number == line_number]
     if not any(line.number == line_number for line in chosen):
@@ -178,7 +178,7 @@ def accept_offer(order: Order, line_number: int, offer_number: int, *, actor=Non
     ):
         for line in chosen:
             if line.pk in offers:
-                _accept(line, offers[line.pk], actor)
+                _accept(line, offers[line.pk], actor, product_timelines[line.product_id], today)
         _refresh_order_decision(order)
         return Acceptance(True, order)
     fresh = evaluate(order.customer, _inputs(chosen), ship_complete=order.ship_complete)
@@ -188,16 +188,22 @@ def accept_offer(order: Order, line_number: int, offer_number: int, *, actor=Non
     return Acceptance(False, order)
 
 
-def _accept(line: OrderLine, offer, actor) -> None:
+def _accept(line: OrderLine, offer, actor, timeline, today: date) -> None:
     parts = [
         (Decimal(p["quantity"]), date.fromisoformat(p["date"]), p["to_procure"])
         for p in offer.parts
     ]
+    figures = {
+        "today": today.isoformat(),
+        "on_hand": str(timeline.on_hand),
+        "atp": {d.isoformat(): str(timeline.atp(d)) for _q, d, _p in parts},
+    }
     write_version(
         line,
         parts,
         VersionKind.INITIAL,
         actor=actor,
+        figures=figures,
         reason=_("Counter-offer %(n)s accepted.") % {"n": offer.number},
     )
     line.offers.filter(is_current=True).update(is_current=False)
@@ -229,7 +235,7 @@ def _held(order: Order) -> list[OrderLine]:
 def approve_hold(order: Order, *, actor, reason: str) -> Order:
     """A manager waives the soft rules that held the order; stock is checked again now."""
     _require_manager(actor, reason)
-    order = Order.objects.get(pk=order.pk)
+    order = Order.objects.select_for_update().get(pk=order.pk)  # one approval at a time
     held = _held(order)
     _lock(order.customer_id, [line.product_id for line in held])
     waived = frozenset(r["code"] for line in held for r in line.reasons if r["effect"] == HOLD)
@@ -272,6 +278,8 @@ def change_promise(
         raise ValidationError({"kind": _("Choose agreed or unilateral.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the promise changes.")})
+    # The order row first (as cancel_order does), so a concurrent cancel waits or wins cleanly.
+    list(Order.objects.select_for_update().filter(pk=line.order_id).values_list("pk", flat=True))
     line = OrderLine.objects.select_related("product", "order").get(pk=line.pk)
     if line.status != LineStatus.PROMISED:
         raise ValidationError(_("Only a promised line can be changed."))

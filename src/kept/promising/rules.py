@@ -100,6 +100,12 @@ class LineDecision:
         return sum((part[0] for part in self.parts), ZERO)
 
 
+def _quantity(value: Decimal) -> str:
+    """A quantity as people write it: 5, 2.5 — not 5.000."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _money(value: Decimal) -> str:
     return str(Decimal(value).quantize(Decimal("0.01")))
 
@@ -197,8 +203,8 @@ def line_reasons(line: LineRequest, policy: Policy, today: date) -> list[Reason]
                 "MAX_QUANTITY",
                 policy.max_quantity_action,
                 {
-                    "requested_quantity": str(line.quantity),
-                    "max_quantity": str(policy.max_quantity),
+                    "requested_quantity": _quantity(line.quantity),
+                    "max_quantity": _quantity(policy.max_quantity),
                 },
             )
         )
@@ -261,9 +267,9 @@ def decide_line(
                 "NOT_ENOUGH_ON_DATE",
                 COUNTER,
                 {
-                    "requested_quantity": str(line.quantity),
+                    "requested_quantity": _quantity(line.quantity),
                     "date": not_before.isoformat(),
-                    "available": str(max(timeline.atp(not_before), ZERO)),
+                    "available": _quantity(max(timeline.atp(not_before), ZERO)),
                 },
             )
         )
@@ -275,9 +281,9 @@ def _no_supply(line: LineRequest, timeline: Timeline, not_before: date) -> Reaso
         "NO_SUPPLY",
         DECLINE,
         {
-            "requested_quantity": str(line.quantity),
-            "on_hand": str(timeline.on_hand),
-            "most_available": str(max(timeline.atp(timeline.horizon()), ZERO)),
+            "requested_quantity": _quantity(line.quantity),
+            "on_hand": _quantity(timeline.on_hand),
+            "most_available": _quantity(max(timeline.atp(timeline.horizon()), ZERO)),
             "from_date": not_before.isoformat(),
         },
     )
