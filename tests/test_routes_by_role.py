@@ -69,6 +69,14 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "promising:change": ("post", lambda d: {"number": d["number"], "line": 1}, OFFICE),
     "promising:cancel": ("post", lambda d: {"number": d["number"]}, OFFICE),
     "promising:at_risk": ("get", lambda d: {}, EVERYONE),
+    "receivables:invoices": ("get", lambda d: {}, READERS),
+    "receivables:payments": ("get", lambda d: {}, READERS),
+    "receivables:ageing": ("get", lambda d: {}, READERS),
+    "receivables:invoice": ("get", lambda d: {"number": d["invoice"]}, READERS),
+    "receivables:payment": ("get", lambda d: {"payment_id": d["payment"]}, READERS),
+    "receivables:invoice_create": ("get", lambda d: {}, MANAGER),
+    "receivables:payment_create": ("get", lambda d: {}, MANAGER),
+    "receivables:allocate": ("post", lambda d: {"number": d["invoice"]}, MANAGER),
 }
 PUBLIC = {"login", "health", "set_language"}
 LOGOUT = "logout"
@@ -119,6 +127,14 @@ API: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/customers/{code}/policy"): MANAGER,
     ("put", "/api/v1/customers/{code}/policy"): MANAGER,
     ("delete", "/api/v1/customers/{code}/policy"): MANAGER,
+    ("get", "/api/v1/invoices"): READERS,
+    ("post", "/api/v1/invoices"): MANAGER,
+    ("get", "/api/v1/invoices/{number}"): READERS,
+    ("get", "/api/v1/payments"): READERS,
+    ("post", "/api/v1/payments"): MANAGER,
+    ("get", "/api/v1/payments/{payment_id}"): READERS,
+    ("get", "/api/v1/receivables/ageing"): READERS,
+    ("get", "/api/v1/customers/{code}/credit"): READERS,
 }
 
 
@@ -158,6 +174,7 @@ def world(db, make_user):
     from kept.customers import actions as customers
     from kept.promising import actions as promising
     from kept.promising.engine import LineInput
+    from kept.receivables import actions as receivables
 
     owner = make_user("staff", "owner")
     customer = customers.create_customer({"code": "C1", "name": "测试客户"}, actor=owner)
@@ -176,7 +193,12 @@ def world(db, make_user):
     order, _result = promising.promise_order(
         customer, [LineInput(product, Decimal("1"), date.today() + timedelta(days=1))], actor=owner
     )
+    invoice = receivables.issue_invoice(customer, Decimal("40"), date.today(), number=order.number)
+    payment = receivables.record_payment(customer, Decimal("10"), date.today(), method="cash")
     return {
+        "invoice": invoice.number,
+        "payment": payment.pk,
+        "payment_id": payment.pk,
         "number": order.number,
         "line": 1,
         "group": "default",

@@ -31,3 +31,30 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RejectNulMiddleware:
+    """A NUL character cannot be stored in PostgreSQL text: refuse it at the door (400)
+    instead of letting it reach a query as a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or "%00" in request.META.get("QUERY_STRING", "")
+            or any("\x00" in value for values in request.GET.lists() for value in values[1])
+        ):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            return JsonResponse(
+                {
+                    "code": "invalid",
+                    "message": _("The request contains a NUL character."),
+                    "details": None,
+                },
+                status=400,
+            )
+        return self.get_response(request)

@@ -37,3 +37,10 @@ def test_home_shows_only_what_the_role_may_see(client_as, warehouse, staff):
     assert "active customers" not in warehouse_home and "receipts expected" in warehouse_home
     staff_home = client_as(staff).get(reverse("home")).content.decode()
     assert "active customers" in staff_home
+
+
+def test_nul_characters_are_refused_not_a_server_error(api_as, staff):
+    client = api_as(staff)
+    response = client.get("/api/v1/orders", {"customer": "a\x00b"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert client.get("/api/v1/promises/at-risk?sku=%00").status_code == 400

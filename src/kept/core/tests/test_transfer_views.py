@@ -33,16 +33,52 @@ def confirm(client, entity, token, **extra):
     [
         (
             "manager",
-            {"customers", "contacts", "products", "stock_movements", "receipts"},
-            {"customers", "contacts", "products", "stock_movements", "receipts"},
+            {
+                "customers",
+                "contacts",
+                "products",
+                "stock_movements",
+                "receipts",
+                "invoices",
+                "payments",
+            },
+            {
+                "customers",
+                "contacts",
+                "products",
+                "stock_movements",
+                "receipts",
+                "invoices",
+                "payments",
+            },
         ),
         (
             "staff",
             {"customers", "contacts"},
-            {"customers", "contacts", "products", "stock_movements", "receipts"},
+            {
+                "customers",
+                "contacts",
+                "products",
+                "stock_movements",
+                "receipts",
+                "invoices",
+                "payments",
+            },
         ),
         ("warehouse", {"stock_movements", "receipts"}, {"products", "stock_movements", "receipts"}),
-        ("viewer", set(), {"customers", "contacts", "products", "stock_movements", "receipts"}),
+        (
+            "viewer",
+            set(),
+            {
+                "customers",
+                "contacts",
+                "products",
+                "stock_movements",
+                "receipts",
+                "invoices",
+                "payments",
+            },
+        ),
     ],
 )
 def test_index_shows_only_what_the_role_may_use(client_as, make_user, role, imports, exports):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from kept.catalog.resources import ProductResource, ReceiptResource, StockMovementResource
 from kept.core.transfer.resource import KeptResource
 from kept.customers.resources import ContactResource, CustomerResource
+from kept.receivables.resources import InvoiceResource, PaymentResource
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,24 @@ ENTITIES: dict[str, Entity] = {
             required=("product", "quantity", "expected_date"),
             import_permissions=("catalog.add_receipt", "catalog.change_receipt"),
             export_permissions=("catalog.view_receipt",),
+        ),
+        Entity(
+            "invoices",
+            gettext_lazy("Invoices"),
+            InvoiceResource,
+            key=(),
+            required=("customer", "issue_date", "amount"),
+            import_permissions=("receivables.add_invoice", "receivables.view_invoice"),
+            export_permissions=("receivables.view_invoice",),
+        ),
+        Entity(
+            "payments",
+            gettext_lazy("Payments"),
+            PaymentResource,
+            key=(),
+            required=("customer", "received_on", "amount", "method"),
+            import_permissions=("receivables.add_payment", "receivables.view_payment"),
+            export_permissions=("receivables.view_payment",),
         ),
     )
 }
