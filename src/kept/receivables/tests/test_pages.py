@@ -36,7 +36,7 @@ def test_invoices_page_filters(client_as, viewer, hand_case):
 
 def test_bad_filters_are_ignored_not_errors(client_as, viewer, hand_case):
     response = client_as(viewer).get(
-        reverse("receivables:invoices"), {"date_from": "soon", "status": "x", "customer": "\x00"}
+        reverse("receivables:invoices"), {"date_from": "soon", "status": "x", "customer": "?"}
     )
 
     assert response.status_code == 200
@@ -283,7 +283,8 @@ def test_bad_allocation_input_is_a_message_not_an_error(client_as, manager, hand
     ["/receivables/invoices/NOPE/", "/receivables/invoices/%00/", "/receivables/payments/0/"],
 )
 def test_unknown_pages_are_404(client_as, viewer, db, url):
-    assert client_as(viewer).get(url).status_code == 404
+    # a NUL character is refused at the door (400) before any lookup
+    assert client_as(viewer).get(url).status_code == (400 if "%00" in url else 404)
 
 
 def test_transfer_pages_offer_invoices_and_payments(client_as, manager):
