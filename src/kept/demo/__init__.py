@@ -42,7 +42,9 @@ def build_demo(
 
     ``scale`` multiplies the number of customers and their timeline (1.0: about 2,000
     households, 100 restaurants, 8 canteens and institutions; the 3 internal departments,
-    the team and the catalog are always complete). ``today`` anchors every date (default:
+    the team and the catalog are always complete), and with them their two years of
+    orders, invoices and payments (1.0: about 20,000 orders). This week's orders go through
+    the promise engine against today's stock. ``today`` anchors every date (default:
     today in the business time zone). ``progress`` receives one translated line per step.
 
     Raises ``DemoError`` if the database is not empty, unless ``reset`` is true and the

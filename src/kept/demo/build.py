@@ -11,11 +11,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kept.core import audit
-from kept.demo import business, catalog, customers, households, people, reset, timeline
+from kept.customers.models import Customer
+from kept.demo import (
+    business,
+    buyers,
+    catalog,
+    current,
+    customers,
+    history,
+    households,
+    orders,
+    people,
+    policies,
+    receivables,
+    reset,
+    timeline,
+)
 from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
 
-STEPS = 7  # plus one when the previous demo is deleted first
+STEPS = 11  # plus one when the previous demo is deleted first
 
 
 def build(
@@ -91,6 +106,17 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     products = catalog.create_products(ctx)
     report(_("Recording opening stock, adjustments and receipts…"))
     movements, receipts = catalog.build_stock(ctx)
+    report(_("Setting the promise rules of each customer group…"))
+    policy_count = policies.create_policies(ctx)
+    report(_("Deciding two years of orders…"))
+    everyone = buyers.make_buyers(ctx)
+    past = history.write_history(ctx, everyone)
+    written = orders.save_orders(past.orders)
+    _update_blocked_reasons(everyone)
+    report(_("Issuing invoices and recording payments…"))
+    money = receivables.save_receivables(ctx, everyone)
+    report(_("Promising this week's orders against today's stock…"))
+    now = current.build_current(ctx, everyone, past.current)
     return {
         "users": len(ctx.users),
         "households": household_count,
@@ -100,4 +126,20 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
         "products": products,
         "movements": movements,
         "receipts": receipts,
+        "policies": policy_count,
+        "orders": written["orders"] + len(now.placed),
+        "current_orders": len(now.placed),
+        "promise_versions": written["versions"],
+        "invoices": money["invoices"],
+        "payments": money["payments"],
+        "at_risk": now.at_risk,
     }
+
+
+def _update_blocked_reasons(everyone) -> None:
+    """Blocked customers' reasons in the figures of the day they were blocked."""
+    for buyer in everyone:
+        reason = buyer.facts.get("blocked_reason")
+        if reason and reason != buyer.customer.blocked_reason:
+            Customer.objects.filter(pk=buyer.customer.pk).update(blocked_reason=reason)
+            buyer.customer.blocked_reason = reason

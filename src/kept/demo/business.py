@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import time
 from decimal import Decimal
@@ -221,7 +222,7 @@ def _institution(ctx: DemoContext, rng: random.Random, number: int, kind, repeat
         name=pattern.format(d=district.name[:2]) + (f"（{repeat + 1}号）" if repeat else ""),
         alias=english,
         payment_terms_days=rng.choice([30, 60]),
-        credit_limit=Decimal(rng.randint(2, 10) * 10_000),
+        credit_limit=_canteen_credit(size, rng.randint(2, 10)),
         preferred_days=sorted(rng.sample(range(1, 6), rng.choice([2, 3]))),
         window_start=time(7),
         window_end=time(9),
@@ -233,6 +234,13 @@ def _institution(ctx: DemoContext, rng: random.Random, number: int, kind, repeat
     draft.contacts = _staff_contacts(ctx, rng, ("食堂主管", "采购员", "财务")[: rng.randint(1, 3)])
     _since(ctx, rng, draft, 1200)
     return draft
+
+
+def _canteen_credit(diners: int, fortnights: int) -> Decimal:
+    """A canteen's credit limit: what it buys in so many fortnights, at least 20,000 (about
+    6 kg of rice a month per diner, and the oil with it: ~39 yuan a diner a month)."""
+    fortnight = diners * 39 / 2
+    return Decimal(max(20_000, math.ceil(fortnight * fortnights / 10_000) * 10_000))
 
 
 def department_drafts(ctx: DemoContext) -> list[Draft]:

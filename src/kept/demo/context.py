@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from kept.demo.names import PhoneBook
 
+HISTORY_DAYS = 730  # two years of orders, invoices and payments
+
 
 @dataclass
 class DemoContext:
@@ -20,6 +22,8 @@ class DemoContext:
     regions: dict = field(default_factory=dict)
     tags: dict = field(default_factory=dict)
     products: dict = field(default_factory=dict)
+    # Customer code → price factor of a supply contract (set by ``policies``).
+    contract_prices: dict = field(default_factory=dict)
     phones: PhoneBook = field(init=False)
 
     def __post_init__(self) -> None:
@@ -36,6 +40,15 @@ class DemoContext:
         """An aware datetime in the business time zone, ``days_ago`` days before today."""
         day = self.today - timedelta(days=days_ago)
         return datetime.combine(day, time(hour, minute), tzinfo=self.tz)
+
+    @property
+    def history_start(self) -> date:
+        """The first day of the order history: two years before today."""
+        return self.today - timedelta(days=HISTORY_DAYS)
+
+    @property
+    def yesterday(self) -> date:
+        return self.today - timedelta(days=1)
 
     def staff(self) -> list:
         return [user for name, user in self.users.items() if name.startswith("staff")]

@@ -10,10 +10,21 @@ import hashlib
 import json
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from kept.catalog.models import Product, Receipt, StockMovement
 from kept.customers.models import Contact, Customer, Interaction
 from kept.demo.people import DEMO_USERNAMES
+from kept.promising.models import (
+    Commitment,
+    CustomerPolicy,
+    Offer,
+    Order,
+    OrderLine,
+    PromisePolicy,
+    PromiseVersion,
+)
+from kept.receivables.models import Allocation, Invoice, Payment
 
 CUSTOMER_FIELDS = (
     "code", "name", "alias", "kind", "customer_type", "group__code", "owner__username", "phone",
@@ -25,6 +36,24 @@ PRODUCT_FIELDS = (
     "sku", "name", "unit", "price", "cost", "sellable", "grade", "delivery_lead_days",
     "replenishment_lead_days", "consumable", "stock__on_hand",
 )  # fmt: skip
+
+POLICY_FIELDS = (
+    "min_margin_percent", "min_lead_days", "max_quantity", "max_quantity_action",
+    "overdue_amount_limit", "overdue_days_limit", "overdue_action",
+)  # fmt: skip
+ORDER_FIELDS = (
+    "number", "customer__code", "ship_complete", "decision", "note", "cancelled_by",
+    "created_by__username",
+)  # fmt: skip
+LINE_FIELDS = (
+    "order__number", "number", "product__sku", "requested_quantity", "requested_date",
+    "accept_partial", "unit_price", "unit_cost", "decision", "status", "reasons",
+)  # fmt: skip
+VERSION_FIELDS = (
+    "line__order__number", "line__number", "number", "kind", "quantity", "date", "parts",
+    "reason", "figures", "created_by__username",
+)  # fmt: skip
+LINE_KEY = ["line__order__number", "line__number"]
 
 
 def _rows(queryset, fields, order) -> list[list[str]]:
@@ -61,6 +90,88 @@ def demo_tables() -> dict[str, list]:
             Receipt.objects.all(),
             ("product__sku", "quantity", "expected_date", "status", "reference"),
             ["reference"],
+        ),
+        **_promising_tables(),
+        **_receivables_tables(),
+    }
+
+
+def _promising_tables() -> dict[str, list]:
+    """Orders and the promise ledger. Timestamps are left out: the orders of this week go
+    through the engine, which stamps them with the clock."""
+    excluded = PromisePolicy.excluded_products.through.objects.all()
+    return {
+        "group_policies": _rows(
+            PromisePolicy.objects.all(), ("group__code", *POLICY_FIELDS), ["group__code"]
+        ),
+        "excluded_products": _rows(
+            excluded, ("promisepolicy__group__code", "product__sku"), ["product__sku"]
+        ),
+        "customer_policies": _rows(
+            CustomerPolicy.objects.all(),
+            ("customer__code", *POLICY_FIELDS, "reason"),
+            ["customer__code"],
+        ),
+        "orders": _rows(
+            Order.objects.annotate(cancelled=Q(cancelled_at__isnull=False)),
+            (*ORDER_FIELDS, "cancelled"),
+            ["number"],
+        ),
+        "lines": _rows(OrderLine.objects.all(), LINE_FIELDS, ["order__number", "number"]),
+        "versions": _rows(PromiseVersion.objects.all(), VERSION_FIELDS, [*LINE_KEY, "number"]),
+        "commitments": _rows(
+            Commitment.objects.all(),
+            (
+                *LINE_KEY,
+                "version__number",
+                "product__sku",
+                "date",
+                "quantity",
+                "to_procure",
+                "is_open",
+            ),
+            [*LINE_KEY, "version__number", "date", "quantity"],
+        ),  # fmt: skip
+        "offers": _rows(
+            Offer.objects.all(), (*LINE_KEY, "number", "parts", "is_current"), [*LINE_KEY, "number"]
+        ),
+    }
+
+
+def _receivables_tables() -> dict[str, list]:
+    return {
+        "invoices": _rows(
+            Invoice.objects.all(),
+            (
+                "number",
+                "customer__code",
+                "issue_date",
+                "due_date",
+                "amount",
+                "paid_amount",
+                "order_number",
+                "note",
+                "created_by__username",
+            ),
+            ["number"],
+        ),  # fmt: skip
+        "payments": _rows(
+            Payment.objects.all(),
+            (
+                "customer__code",
+                "received_on",
+                "amount",
+                "allocated_amount",
+                "method",
+                "reference",
+                "created_by__username",
+            ),
+            ["customer__code", "received_on", "reference"],
+        ),  # fmt: skip
+        "allocations": _rows(
+            Allocation.objects.all(),
+            ("payment__reference", "invoice__number", "amount"),
+            ["payment__reference", "invoice__number"],
         ),
     }
 

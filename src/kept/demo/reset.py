@@ -16,11 +16,33 @@ from kept.core.models import AuditEntry
 from kept.customers.models import Contact, Customer, CustomerGroup, Interaction, Region, Tag
 from kept.demo.people import DEMO_USERNAMES
 from kept.demo.summary import DemoError
+from kept.promising.models import (
+    Commitment,
+    CustomerPolicy,
+    Offer,
+    Order,
+    OrderLine,
+    PromisePolicy,
+    PromiseVersion,
+)
+from kept.receivables.models import Allocation, Invoice, NumberSequence, Payment
 
 MARKER = "demo.build"
 
 # Every table the demo fills, in an order that deletes dependants first.
 DEMO_TABLES = (
+    Allocation,
+    Payment,
+    Invoice,
+    NumberSequence,
+    Commitment,
+    Offer,
+    PromiseVersion,
+    OrderLine,
+    Order,
+    CustomerPolicy,
+    PromisePolicy.excluded_products.through,
+    PromisePolicy,
     Interaction,
     Contact,
     Customer.tags.through,

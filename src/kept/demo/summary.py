@@ -28,13 +28,20 @@ class DemoSummary:
     movements: int
     receipts: int
     seconds: float
+    policies: int = 0
+    orders: int = 0
+    current_orders: int = 0
+    promise_versions: int = 0
+    invoices: int = 0
+    payments: int = 0
+    at_risk: int = 0
 
     @property
     def customers(self) -> int:
         return self.households + self.restaurants + self.institutions + self.departments
 
     def __str__(self) -> str:
-        return _(
+        customers = _(
             "Demo built in %(seconds).1f s (seed %(seed)d): %(users)d users, "
             "%(customers)d customers (%(households)d households, %(restaurants)d restaurants, "
             "%(institutions)d canteens and institutions, %(departments)d internal departments), "
@@ -42,3 +49,12 @@ class DemoSummary:
             "%(interactions)d interactions, %(products)d products, %(movements)d stock movements, "
             "%(receipts)d receipts."
         ) % {**self.__dict__, "customers": self.customers}
+        orders = (
+            _(
+                "%(orders)d orders (%(current_orders)d of them this week), %(promise_versions)d "
+                "promise versions, %(invoices)d invoices, %(payments)d payments, %(policies)d "
+                "promise policies; %(at_risk)d promises at risk after a late receipt."
+            )
+            % self.__dict__
+        )
+        return f"{customers} {orders}"

@@ -16,6 +16,17 @@ from kept.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def small_demo(shared_demo):
+    return shared_demo[0]
+
+
+@pytest.fixture
+def today(shared_demo):
+    return shared_demo[1]
+
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
