@@ -231,17 +231,19 @@ def queries(run_dir: str) -> None:
 
 
 STEPS = [  # (module, attribute, label): the functions the step profiler times
-    ("kept.core.api_support", "Needs.__call__", "auth: token, user, permissions"),
+    ("kept.core.auth", "RoleBackend.get_all_permissions", "auth: permissions"),
+    ("kept.core.api_support", "Needs.__call__", "auth: token, user"),
     ("kept.promising.api", "_inputs", "products by SKU"),
-    ("kept.promising.actions", "promise_order", "transaction: order/line inserts, commit"),
-    ("kept.promising.actions", "_lock", "locks: customer, stock rows"),
+    ("kept.promising.actions", "promise_new_order", "transaction: order insert, commit"),
+    ("kept.promising.actions", "_lock_customer", "lock: customer row"),
+    ("kept.promising.actions", "_lock_stock", "lock: stock rows"),
     ("kept.promising.actions", "check_order", "dry run: check_order"),
     ("kept.promising.actions", "evaluate", "evaluate: rules and ATP (Python)"),
     ("kept.promising.queries", "policy_for", "evaluate: policy"),
-    ("kept.promising.queries", "customer_facts", "evaluate: credit facts"),
+    ("kept.promising.queries", "promise_subject", "customer, override and credit facts"),
     ("kept.promising.queries", "timelines", "evaluate: timelines"),
-    ("kept.promising.actions", "record_decision", "record decision (per line)"),
-    ("kept.promising.api", "_answer", "answer: re-read order, build"),
+    ("kept.promising.actions", "record_new_lines", "record lines, versions, commitments"),
+    ("kept.promising.api", "new_order_answer", "answer: from what was written"),
     ("kept.promising.api", "evaluation_answer", "answer: dry run"),
 ]
 

@@ -20,7 +20,7 @@ from kept.customers.models import Customer
 from kept.promising import queries
 from kept.promising.choices import CancelledBy, Decision, LineStatus, VersionKind
 from kept.promising.engine import Evaluation, LineInput, evaluate
-from kept.promising.ledger import record_decision, write_version
+from kept.promising.ledger import RecordedLine, record_decision, record_new_lines, write_version
 from kept.promising.models import Order, OrderLine
 from kept.promising.rules import HOLD, order_decision
 
@@ -28,7 +28,15 @@ APPROVE = "promising.approve_hold"
 
 
 def _lock(customer_id: int, product_ids) -> None:
+    _lock_customer(customer_id)
+    _lock_stock(product_ids)
+
+
+def _lock_customer(customer_id: int) -> None:
     list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True))
+
+
+def _lock_stock(product_ids) -> None:
     list(
         StockLevel.objects.select_for_update()
         .filter(product_id__in=sorted(set(product_ids)))
@@ -60,14 +68,23 @@ def _validate(lines: list[LineInput]) -> None:
 
 
 def check_order(
-    customer: Customer, lines: list[LineInput], *, ship_complete: bool = False
+    customer: Customer, lines: list[LineInput], *, ship_complete: bool = False, facts=None
 ) -> Evaluation:
-    """The decision promise_order would make now, writing nothing (a dry run)."""
+    """The decision promise_order would make now, writing nothing (a dry run). ``facts``:
+    the customer's credit facts if read already (``queries.promise_subject``)."""
     _validate(lines)
-    return evaluate(customer, lines, ship_complete=ship_complete)
+    return evaluate(customer, lines, ship_complete=ship_complete, facts=facts)
 
 
-@retry_on_conflict()
+@dataclass
+class Promised:
+    """A new order as written: its lines with their versions and offers, and the evaluation."""
+
+    order: Order
+    lines: list[RecordedLine]
+    evaluation: Evaluation
+
+
 def promise_order(
     customer: Customer,
     lines: list[LineInput],
@@ -77,10 +94,30 @@ def promise_order(
     actor=None,
 ) -> tuple[Order, Evaluation]:
     """Decide and record a new order: commitments for what is promised, offers for the rest."""
+    promised = promise_new_order(
+        customer, lines, ship_complete=ship_complete, note=note, actor=actor
+    )
+    return promised.order, promised.evaluation
+
+
+@retry_on_conflict()
+def promise_new_order(
+    customer: Customer,
+    lines: list[LineInput],
+    *,
+    ship_complete: bool = False,
+    note: str = "",
+    actor=None,
+) -> Promised:
+    """``promise_order`` with everything it wrote, for an answer without reading it back."""
     _validate(lines)
-    _lock(customer.pk, [line.product.pk for line in lines])
-    customer = Customer.objects.get(pk=customer.pk)
-    result = evaluate(customer, lines, ship_complete=ship_complete)
+    # credit first (the customer row), then stock: the products' rows are the contended ones,
+    # so they are locked last and held for as short a time as can be
+    _lock_customer(customer.pk)
+    today = queries.business_today()
+    customer, facts = queries.promise_subject(today, pk=customer.pk)
+    _lock_stock([line.product.pk for line in lines])
+    result = evaluate(customer, lines, ship_complete=ship_complete, today=today, facts=facts)
     order = Order.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:12]}",
         customer=customer,
@@ -91,23 +128,8 @@ def promise_order(
     )
     order.number = f"SO-{order.pk:06d}"
     order.save(update_fields=["number"])
-    for number, (line, decision, figures) in enumerate(
-        zip(lines, result.lines, result.figures, strict=True), 1
-    ):
-        row = OrderLine.objects.create(
-            order=order,
-            number=number,
-            product=line.product,
-            requested_quantity=line.quantity,
-            requested_date=line.requested_date,
-            accept_partial=line.accept_partial,
-            unit_price=line.price(),
-            unit_cost=line.product.cost,
-            decision=decision.decision,
-            status=LineStatus.DECLINED,
-        )
-        record_decision(row, decision, actor=actor, figures=figures)
-    return order, result
+    recorded = record_new_lines(order, lines, result.lines, result.figures, actor=actor)
+    return Promised(order, recorded, result)
 
 
 def _inputs(lines) -> list[LineInput]:

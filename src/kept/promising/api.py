@@ -17,7 +17,7 @@ from kept.customers.models import Customer
 from kept.promising import actions, queries, supply
 from kept.promising.engine import LineInput
 from kept.promising.models import Order
-from kept.promising.present import evaluation_answer, order_answer
+from kept.promising.present import evaluation_answer, new_order_answer, order_answer
 from kept.promising.schemas import (
     AcceptIn,
     AtRiskList,
@@ -75,7 +75,12 @@ def _answer(number: str, accepted: bool | None = None) -> dict:
 )
 def promise(request: HttpRequest, payload: OrderIn):
     """Decide every line: commit, counter (with offers), hold (a manager decides) or decline."""
-    customer = Customer.objects.filter(code=payload.customer).first()
+    # a dry run reads the customer with its credit facts at once; a real decision reads them
+    # again under the customer's lock
+    if payload.dry_run:
+        customer, facts = queries.promise_subject(queries.business_today(), code=payload.customer)
+    else:
+        customer, facts = Customer.objects.filter(code=payload.customer).only("pk").first(), None
     if customer is None:
         raise ApiError(
             422,
@@ -85,13 +90,14 @@ def promise(request: HttpRequest, payload: OrderIn):
         )
     lines = _inputs(payload)
     if payload.dry_run:
-        return evaluation_answer(
-            actions.check_order(customer, lines, ship_complete=payload.ship_complete), lines
+        evaluation = actions.check_order(
+            customer, lines, ship_complete=payload.ship_complete, facts=facts
         )
-    order, _result = actions.promise_order(
+        return evaluation_answer(evaluation, lines)
+    promised = actions.promise_new_order(
         customer, lines, ship_complete=payload.ship_complete, note=payload.note, actor=request.user
     )
-    return Status(201, _answer(order.number))
+    return Status(201, new_order_answer(promised))
 
 
 @router.post("/orders/{number}/accept", response={200: DecisionOut, **ERRORS}, auth=needs(CHANGE))

@@ -18,6 +18,7 @@ from kept.promising.rules import (
     COUNTER,
     DECLINE,
     HOLD,
+    CustomerFacts,
     LineDecision,
     LineRequest,
     Reason,
@@ -85,11 +86,15 @@ def evaluate(
     ship_complete: bool = False,
     today: date | None = None,
     waived: frozenset[str] = frozenset(),
+    facts: CustomerFacts | None = None,
 ) -> Evaluation:
-    """Decide every line in order; later lines of the same product see earlier commitments."""
+    """Decide every line in order; later lines of the same product see earlier commitments.
+
+    ``facts``: the customer's credit facts when the caller has read them already (with the
+    customer, in ``queries.promise_subject``); else they are read here."""
     today = today or queries.business_today()
     policy = queries.policy_for(customer)
-    facts = queries.customer_facts(customer, today)
+    facts = facts or queries.customer_facts(customer, today)
     order_value = sum((line.quantity * line.price() for line in lines), ZERO)
     shared = order_reasons(facts, policy, order_value)
     product_timelines = queries.timelines({line.product.pk for line in lines}, today)

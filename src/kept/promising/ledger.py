@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
 
 from kept.promising.choices import Decision, LineStatus, VersionKind
-from kept.promising.models import Commitment, Offer, OrderLine, PromiseVersion
+from kept.promising.models import Commitment, Offer, Order, OrderLine, PromiseVersion
 from kept.promising.rules import LineDecision, Reason
 
 THOUSANDTH = Decimal("0.001")
@@ -29,34 +30,122 @@ def parts_json(parts) -> list[dict]:
 def write_version(line: OrderLine, parts, kind: str, *, actor, reason: str = "", figures=None):
     """Append the next promise version and replace the line's open commitments with its parts."""
     number = (line.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    version = PromiseVersion.objects.create(
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    version = _version(line, number, parts, kind, by, figures, reason, timezone.now())
+    version.save(force_insert=True)
+    line.commitments.filter(is_open=True).update(is_open=False)
+    Commitment.objects.bulk_create(_commitment(line, version, part) for part in parts)
+    return version
+
+
+@dataclass
+class RecordedLine:
+    """A line as just written, with its versions and offers (to answer without re-reading)."""
+
+    line: OrderLine
+    versions: list[PromiseVersion] = field(default_factory=list)
+    offers: list[Offer] = field(default_factory=list)
+
+
+def record_new_lines(order: Order, lines, decisions, figures, *, actor) -> list[RecordedLine]:
+    """The lines of a new order with their first decisions, in one insert per table.
+
+    ``lines``: LineInput-like (product, quantity, requested_date, accept_partial, price());
+    ``decisions``: the LineDecision of each; ``figures``: what each decision saw."""
+    now = timezone.now()
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    rows = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            number=number,
+            product=line.product,
+            requested_quantity=Decimal(line.quantity).quantize(THOUSANDTH),
+            requested_date=line.requested_date,
+            accept_partial=line.accept_partial,
+            unit_price=line.price(),
+            unit_cost=line.product.cost,
+            decision=decision.decision,
+            status=STATUS[decision.decision],
+            reasons=_reasons_json(decision),
+            decided_at=now,
+        )
+        for number, (line, decision) in enumerate(zip(lines, decisions, strict=True), 1)
+    )
+    recorded = [RecordedLine(row) for row in rows]
+    committed = [
+        (entry, decision, figure)
+        for entry, decision, figure in zip(recorded, decisions, figures, strict=True)
+        if decision.decision == Decision.COMMIT
+    ]
+    versions = PromiseVersion.objects.bulk_create(
+        _version(entry.line, 1, decision.parts, VersionKind.INITIAL, by, figure, "", now)
+        for entry, decision, figure in committed
+    )
+    for (entry, _decision, _figure), version in zip(committed, versions, strict=True):
+        entry.versions.append(version)
+    Commitment.objects.bulk_create(
+        _commitment(entry.line, version, part)
+        for (entry, decision, _figure), version in zip(committed, versions, strict=True)
+        for part in decision.parts
+    )
+    offers = OfferList()
+    for entry, decision in zip(recorded, decisions, strict=True):
+        if decision.decision == Decision.COUNTER:
+            entry.offers = offers.add(entry.line, decision.offers, start=1)
+    offers.save()
+    return recorded
+
+
+class OfferList(list):
+    def add(self, line: OrderLine, offers, *, start: int) -> list[Offer]:
+        made = [
+            Offer(line=line, number=start + index, parts=parts_json(offer))
+            for index, offer in enumerate(offers)
+        ]
+        self.extend(made)
+        return made
+
+    def save(self) -> None:
+        if self:
+            Offer.objects.bulk_create(self)
+
+
+def _reasons_json(decision: LineDecision) -> list[dict]:
+    return [{"code": r.code, "effect": r.effect, "details": r.details} for r in decision.reasons]
+
+
+def _version(line, number, parts, kind, by, figures, reason, now) -> PromiseVersion:
+    return PromiseVersion(
         line=line,
         number=number,
         kind=kind,
-        quantity=sum((q for q, _d, _p in parts), Decimal(0)),
+        quantity=sum((q for q, _d, _p in parts), Decimal(0)).quantize(THOUSANDTH),
         date=max(d for _q, d, _p in parts),
         parts=parts_json(parts),
         reason=reason,
         figures=figures or {},
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=by,
+        created_at=now,
     )
-    line.commitments.filter(is_open=True).update(is_open=False)
-    Commitment.objects.bulk_create(
-        Commitment(
-            line=line, version=version, product_id=line.product_id, date=d, quantity=q, to_procure=p
-        )
-        for q, d, p in parts
+
+
+def _commitment(line, version, part) -> Commitment:
+    quantity, day, to_procure = part
+    return Commitment(
+        line=line,
+        version=version,
+        product_id=line.product_id,
+        date=day,
+        quantity=quantity,
+        to_procure=to_procure,
     )
-    return version
 
 
 def record_decision(line: OrderLine, decision: LineDecision, *, actor, figures=None) -> None:
     """Store the line's decision: a first promise, fresh offers, or the reasons for hold/decline."""
     line.decision = decision.decision
     line.status = STATUS[decision.decision]
-    line.reasons = [
-        {"code": r.code, "effect": r.effect, "details": r.details} for r in decision.reasons
-    ]
+    line.reasons = _reasons_json(decision)
     line.decided_at = timezone.now()
     line.save(update_fields=["decision", "status", "reasons", "decided_at"])
     line.offers.filter(is_current=True).update(is_current=False)
@@ -64,10 +153,9 @@ def record_decision(line: OrderLine, decision: LineDecision, *, actor, figures=N
         write_version(line, decision.parts, VersionKind.INITIAL, actor=actor, figures=figures)
     elif decision.decision == Decision.COUNTER:
         start = (line.offers.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        Offer.objects.bulk_create(
-            Offer(line=line, number=start + index, parts=parts_json(offer))
-            for index, offer in enumerate(decision.offers)
-        )
+        offers = OfferList()
+        offers.add(line, decision.offers, start=start)
+        offers.save()
 
 
 def reasons_of(line: OrderLine) -> list[Reason]:

@@ -36,10 +36,12 @@ def evaluation_answer(evaluation: Evaluation, lines: list[LineInput]) -> dict:
     return {"order": None, "decision": evaluation.decision, "accepted": None, "lines": answer_lines}
 
 
-def line_answer(line: OrderLine) -> dict:
-    versions = sorted(line.versions.all(), key=lambda v: v.number)
+def line_answer(line: OrderLine, versions=None, offers=None) -> dict:
+    """One line's answer; ``versions`` and ``offers`` default to the line's (prefetched) own."""
+    versions = sorted(line.versions.all() if versions is None else versions, key=_number)
     latest = versions[-1] if versions and line.status == "promised" else None
-    offers = sorted((o for o in line.offers.all() if o.is_current), key=lambda o: o.number)
+    offers = line.offers.all() if offers is None else offers
+    offers = sorted((o for o in offers if o.is_current), key=_number)
     return {
         "line": line.number,
         "sku": line.product.sku,
@@ -67,9 +69,23 @@ def line_answer(line: OrderLine) -> dict:
     }
 
 
+def _number(record) -> int:
+    return record.number
+
+
 def order_answer(order: Order, accepted: bool | None = None) -> dict:
-    lines = sorted(order.lines.all(), key=lambda line: line.number)
-    answers = [line_answer(line) for line in lines]
+    """The answer for an order read with ``queries.order_with_lines`` (relations prefetched)."""
+    lines = sorted(order.lines.all(), key=_number)
+    return _order_answer(order, [line_answer(line) for line in lines], accepted)
+
+
+def new_order_answer(promised) -> dict:
+    """The answer for an order just written (``actions.Promised``), without reading it back."""
+    answers = [line_answer(r.line, r.versions, r.offers) for r in promised.lines]
+    return _order_answer(promised.order, answers, None)
+
+
+def _order_answer(order: Order, answers: list[dict], accepted: bool | None) -> dict:
     return {
         "order": order.number,
         "customer": order.customer.code,

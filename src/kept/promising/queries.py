@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from kept.catalog.choices import ReceiptStatus
-from kept.catalog.models import Product, Receipt, StockLevel
+from kept.catalog.models import Product
 from kept.customers.models import Customer
+from kept.promising import hot
 from kept.promising.atp import Day, Timeline
 from kept.promising.models import Commitment, CustomerPolicy, Order, PromisePolicy
 from kept.promising.rules import CustomerFacts, Policy, resolve_policy
+from kept.receivables import ageing
 
 ZERO = Decimal(0)
 POLICY_FIELDS = [
@@ -36,21 +37,9 @@ def timelines(product_ids, today: date | None = None) -> dict[int, Timeline]:
     """One timeline per product: on hand, open receipts, open commitments (not to procure)."""
     today = today or business_today()
     ids = list(product_ids)
-    on_hand = dict(
-        StockLevel.objects.filter(product_id__in=ids).values_list("product_id", "on_hand")
-    )
-    receipts: dict[int, list] = {pid: [] for pid in ids}
-    for pid, day, quantity in Receipt.objects.filter(
-        product_id__in=ids, status=ReceiptStatus.SCHEDULED
-    ).values_list("product_id", "expected_date", "quantity"):
-        receipts[pid].append((day, quantity))
-    commitments: dict[int, list] = {pid: [] for pid in ids}
-    for pid, day, quantity in (
-        Commitment.objects.open()
-        .filter(product_id__in=ids, to_procure=False)
-        .values_list("product_id", "date", "quantity")
-    ):
-        commitments[pid].append((day, quantity))
+    if not ids:
+        return {}
+    on_hand, receipts, commitments = hot.timeline_rows(ids)
     return {
         pid: Timeline(today, on_hand.get(pid, ZERO), receipts[pid], commitments[pid]) for pid in ids
     }
@@ -73,21 +62,27 @@ def availability(product: Product, start: date, end: date) -> Availability:
 
 
 def policy_for(customer: Customer) -> Policy:
-    """Customer override, then the group's policy, then the default policy."""
-    layers = []
-    override = CustomerPolicy.objects.filter(customer=customer).values(*POLICY_FIELDS).first()
-    layers.append(override)
+    """Customer override, then the group's policy, then the default policy (two queries; one
+    when the customer came from ``promise_subject``, which brings its override along)."""
+    try:
+        override = customer.promise_policy
+    except CustomerPolicy.DoesNotExist:
+        override = None
+    layers: dict[int | None, dict] = {}
     excluded: list[str] = []
-    group_policy = None
-    if customer.group_id:
-        group_policy = PromisePolicy.objects.filter(group_id=customer.group_id).first()
-    default_policy = PromisePolicy.objects.filter(group__isnull=True).first()
-    for policy in (group_policy, default_policy):
-        if policy is not None:
-            layers.append({name: getattr(policy, name) for name in POLICY_FIELDS})
-    if group_policy is not None:
-        excluded = list(group_policy.excluded_products.values_list("sku", flat=True))
-    return resolve_policy(*layers, excluded_skus=excluded)
+    # the group's and the default policy in one query, a row per excluded SKU of each
+    rows = (
+        PromisePolicy.objects.filter(Q(group__isnull=True) | Q(group_id=customer.group_id))
+        .values("group_id", *POLICY_FIELDS, "excluded_products__sku")
+        .order_by()
+    )
+    for row in rows:
+        layers.setdefault(row["group_id"], row)
+        if row["group_id"] is not None and row["excluded_products__sku"]:
+            excluded.append(row["excluded_products__sku"])
+    own = {name: getattr(override, name) for name in POLICY_FIELDS} if override else None
+    group = layers.get(customer.group_id) if customer.group_id else None
+    return resolve_policy(own, group, layers.get(None), excluded_skus=excluded)
 
 
 def open_commitments_value(customer: Customer) -> Decimal:
@@ -99,19 +94,29 @@ def open_commitments_value(customer: Customer) -> Decimal:
     return total["total"] or ZERO
 
 
-def customer_facts(customer: Customer, today: date | None = None) -> CustomerFacts:
-    from kept.receivables.queries import credit_position
-
-    position = credit_position(customer, today or business_today())
-    return CustomerFacts(
+def promise_subject(today: date, *, pk: int | None = None, code: str | None = None):
+    """(customer with its policy override, its CustomerFacts on ``today``), or (None, None).
+    Read it after locking the customer row: the facts must include every order committed
+    before the lock was granted."""
+    lookup = {"pk": pk} if pk is not None else {"code": code}
+    customer = Customer.objects.select_related("promise_policy").filter(**lookup).first()
+    if customer is None:
+        return None, None
+    open_balance, overdue_amount, oldest_due, committed = hot.credit_facts(customer.pk, today)
+    facts = CustomerFacts(
         is_blocked=customer.is_blocked,
         blocked_reason=customer.blocked_reason,
         credit_limit=customer.credit_limit,
-        open_receivables=position.open_balance,
-        open_commitments=open_commitments_value(customer),
-        overdue_amount=position.overdue_amount,
-        oldest_overdue_days=position.oldest_overdue_days,
+        open_receivables=open_balance,
+        open_commitments=committed,
+        overdue_amount=overdue_amount,
+        oldest_overdue_days=ageing.days_overdue(oldest_due, today) if oldest_due else 0,
     )
+    return customer, facts
+
+
+def customer_facts(customer: Customer, today: date | None = None) -> CustomerFacts:
+    return promise_subject(today or business_today(), pk=customer.pk)[1]
 
 
 def order_with_lines(number: str) -> Order:
