@@ -119,6 +119,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound on the server, so that psycopg prepares a statement the fifth time it
+    # runs on a connection: PostgreSQL then skips planning it again (the promise engine's
+    # queries spent more time being planned than being run). KEPT_DB_SERVER_SIDE_BINDING=0
+    # turns it off, e.g. behind a pooler in transaction mode that cannot keep statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = (
+        os.environ.get("KEPT_DB_SERVER_SIDE_BINDING", "1") == "1"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and a worker share the file safely.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

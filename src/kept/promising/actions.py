@@ -113,9 +113,8 @@ def promise_new_order(
     _validate(lines)
     # credit first (the customer row), then stock: the products' rows are the contended ones,
     # so they are locked last and held for as short a time as can be
-    _lock_customer(customer.pk)
     today = queries.business_today()
-    customer, facts = queries.promise_subject(today, pk=customer.pk)
+    customer, facts = queries.promise_subject(today, pk=customer.pk, lock=True)
     _lock_stock([line.product.pk for line in lines])
     result = evaluate(customer, lines, ship_complete=ship_complete, today=today, facts=facts)
     order = Order.objects.create(

@@ -70,7 +70,8 @@ def credit_facts(customer_id: int, today: date) -> tuple[Decimal, Decimal, date 
 
 def timeline_rows(product_ids: list[int]) -> tuple[dict, dict, dict]:
     """On hand, open receipts and open commitments (not to procure) of the products:
-    ({product: on hand}, {product: [(date, qty)]}, {product: [(date, qty)]})."""
+    ({product: on hand}, {product: [(date, qty)]}, {product: [(date, Σ qty)]}). Commitments
+    come summed per date, so the rows read grow with the dates promised, not the promises."""
     marks = ", ".join(["%s"] * len(product_ids))
     sql = f"""
         SELECT 0, product_id, NULL, on_hand FROM {_table(StockLevel)}
@@ -79,8 +80,9 @@ def timeline_rows(product_ids: list[int]) -> tuple[dict, dict, dict]:
         SELECT 1, product_id, expected_date, quantity FROM {_table(Receipt)}
          WHERE product_id IN ({marks}) AND status = %s
         UNION ALL
-        SELECT 2, product_id, date, quantity FROM {_table(Commitment)}
+        SELECT 2, product_id, date, SUM(quantity) FROM {_table(Commitment)}
          WHERE product_id IN ({marks}) AND is_open AND NOT to_procure
+         GROUP BY product_id, date
     """  # noqa: S608 (names from the models, values as parameters)
     params = [*product_ids, *product_ids, ReceiptStatus.SCHEDULED, *product_ids]
     on_hand: dict[int, Decimal] = {}

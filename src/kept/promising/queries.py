@@ -94,12 +94,19 @@ def open_commitments_value(customer: Customer) -> Decimal:
     return total["total"] or ZERO
 
 
-def promise_subject(today: date, *, pk: int | None = None, code: str | None = None):
+def promise_subject(
+    today: date, *, pk: int | None = None, code: str | None = None, lock: bool = False
+):
     """(customer with its policy override, its CustomerFacts on ``today``), or (None, None).
-    Read it after locking the customer row: the facts must include every order committed
-    before the lock was granted."""
+
+    ``lock``: lock the customer's row first (in the statement that reads it; the facts are
+    read by the next one, so they include every order committed before the lock was
+    granted). Credit decisions for one customer are made one at a time this way."""
     lookup = {"pk": pk} if pk is not None else {"code": code}
-    customer = Customer.objects.select_related("promise_policy").filter(**lookup).first()
+    customers = Customer.objects.select_related("promise_policy")
+    if lock:
+        customers = customers.select_for_update(of=("self",))
+    customer = customers.filter(**lookup).first()
     if customer is None:
         return None, None
     open_balance, overdue_amount, oldest_due, committed = hot.credit_facts(customer.pk, today)

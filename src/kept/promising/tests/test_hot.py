@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from kept.catalog import actions as catalog
 from kept.catalog.choices import ReceiptStatus
@@ -27,9 +27,12 @@ def _orm_rows(ids):
     ).values_list("product_id", "expected_date", "quantity"):
         receipts[pid].append((day, quantity))
     commitments = {pid: [] for pid in ids}
-    for pid, day, quantity in Commitment.objects.filter(
-        Q(product_id__in=ids), is_open=True, to_procure=False
-    ).values_list("product_id", "date", "quantity"):
+    for pid, day, quantity in (
+        Commitment.objects.filter(Q(product_id__in=ids), is_open=True, to_procure=False)
+        .values("product_id", "date")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "date", "total")
+    ):
         commitments[pid].append((day, quantity))
     return on_hand, receipts, commitments
 
@@ -42,6 +45,7 @@ def test_timeline_rows_match_the_orm(make_product, customer, line, today):
     gone = catalog.schedule_receipt(rice, Decimal(9), today + timedelta(days=7))
     catalog.cancel_receipt(gone, reason="supplier")
     actions.promise_order(customer, [line(rice, "2.125", 2), line(oil, "2", 2)])
+    actions.promise_order(customer, [line(rice, "0.5", 2), line(oil, "1", 4)])  # same day: Σ
     actions.promise_order(customer, [line(oil, "8", 9)])  # to procure: not in ATP
     order, _ = actions.promise_order(customer, [line(rice, "1", 3)])
     actions.cancel_order(order, by="customer")  # its commitment is closed
@@ -56,7 +60,7 @@ def test_timeline_rows_match_the_orm(make_product, customer, line, today):
         pid: sorted(rows) for pid, rows in expected[2].items()
     }
     assert receipts[rice.pk] == [(today + timedelta(days=6), Decimal("40.250"))]
-    assert commitments[rice.pk] == [(today + timedelta(days=2), Decimal("2.125"))]
+    assert commitments[rice.pk] == [(today + timedelta(days=2), Decimal("2.625"))]
     assert on_hand[rice.pk] == Decimal("12.500") and commitments[empty.pk] == []
 
 
