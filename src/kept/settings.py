@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kept.catalog",
     "kept.receivables",
     "kept.promising",
+    "kept.fulfilment",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

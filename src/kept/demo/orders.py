@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kept.core.models import AuditEntry
 from kept.demo.history import OrderPlan
-from kept.promising.ledger import parts_json
+from kept.promising.ledger import governing_fields, parts_json
 from kept.promising.models import Commitment, Offer, Order, OrderLine, PromiseVersion
 
 BATCH = 1000
@@ -45,6 +45,7 @@ def save_orders(plans: list[OrderPlan]) -> dict[str, int]:
                 status=row.status,
                 reasons=row.reasons,
                 decided_at=row.decided_at,
+                **governing_fields(row.versions),
             )
             lines.append(line)
             pairs.append((row, line))

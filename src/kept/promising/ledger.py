@@ -33,6 +33,11 @@ def write_version(line: OrderLine, parts, kind: str, *, actor, reason: str = "",
     by = actor if getattr(actor, "is_authenticated", False) else None
     version = _version(line, number, parts, kind, by, figures, reason, timezone.now())
     version.save(force_insert=True)
+    if number == 1 or kind == VersionKind.AGREED:  # a unilateral change moves no target
+        governing = _governing(parts)
+        OrderLine.objects.filter(pk=line.pk).update(**governing)
+        for name, value in governing.items():
+            setattr(line, name, value)
     line.commitments.filter(is_open=True).update(is_open=False)
     Commitment.objects.bulk_create(_commitment(line, version, part) for part in parts)
     return version
@@ -68,6 +73,7 @@ def record_new_lines(order: Order, lines, decisions, figures, *, actor) -> list[
             status=STATUS[decision.decision],
             reasons=_reasons_json(decision),
             decided_at=now,
+            **_governing(decision.parts if decision.decision == Decision.COMMIT else None),
         )
         for number, (line, decision) in enumerate(zip(lines, decisions, strict=True), 1)
     )
@@ -108,6 +114,27 @@ class OfferList(list):
     def save(self) -> None:
         if self:
             Offer.objects.bulk_create(self)
+
+
+def _governing(parts) -> dict:
+    """The line's fields service level measures against, for a first or agreed version."""
+    if not parts:
+        return {}
+    return {
+        "governing_quantity": sum((q for q, _d, _p in parts), Decimal(0)).quantize(THOUSANDTH),
+        "governing_date": max(d for _q, d, _p in parts),
+    }
+
+
+def governing_fields(versions) -> dict:
+    """Governing quantity and date of a line from its versions (objects with ``number``,
+    ``kind``, ``quantity``, ``date``): the latest agreed version, else the first."""
+    ordered = sorted(versions, key=lambda v: v.number)
+    agreed = [v for v in ordered if v.kind == VersionKind.AGREED]
+    chosen = agreed[-1] if agreed else (ordered[0] if ordered else None)
+    if chosen is None:
+        return {}
+    return {"governing_quantity": chosen.quantity, "governing_date": chosen.date}
 
 
 def _reasons_json(decision: LineDecision) -> list[dict]:

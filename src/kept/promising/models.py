@@ -156,7 +156,7 @@ class OrderLine(models.Model):
     requested_quantity = models.DecimalField(
         _("requested quantity"), **QUANTITY, validators=POSITIVE
     )
-    requested_date = models.DateField(_("requested date"))
+    requested_date = models.DateField(_("requested date"), db_index=True)
     accept_partial = models.BooleanField(_("accepts part now, rest later"), default=False)
     unit_price = models.DecimalField(_("unit price"), **MONEY, validators=[MinValueValidator(0)])
     unit_cost = models.DecimalField(_("unit cost"), **MONEY, validators=[MinValueValidator(0)])
@@ -164,6 +164,14 @@ class OrderLine(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=LineStatus)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    # What service level measures the line against (SPEC 2.4): the latest version agreed
+    # with the customer, else the first promise. Written by the ledger with each version.
+    governing_quantity = models.DecimalField(
+        _("quantity measured against"), **QUANTITY, null=True, blank=True, editable=False
+    )
+    governing_date = models.DateField(
+        _("date measured against"), null=True, blank=True, editable=False, db_index=True
+    )
 
     class Meta:
         ordering = ["order", "number"]

@@ -1,0 +1,101 @@
+"""Deliveries against order lines, and the service-level tolerances of customer groups."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kept.catalog.models import QUANTITY
+from kept.customers.models import CustomerGroup
+from kept.fulfilment.choices import Defect
+from kept.promising.models import OrderLine
+
+
+class Delivery(models.Model):
+    """Goods handed to the customer for one order line. Append-only: a wrong delivery is
+    corrected by recording what really happened, never by editing this row."""
+
+    line = models.ForeignKey(
+        OrderLine, verbose_name=_("order line"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    quantity = models.DecimalField(
+        _("quantity"), **QUANTITY, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), default=timezone.now)
+    # the business date of delivered_at, kept so that reports compare dates in SQL
+    delivered_on = models.DateField(_("delivered on"), editable=False)
+    quality_ok = models.BooleanField(_("quality OK"), default=True)
+    defect = models.CharField(_("defect"), max_length=16, choices=Defect, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["line", "delivered_at", "id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            models.Index(fields=["line", "delivered_on"]),
+            models.Index(fields=["delivered_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="delivery_positive"),
+            models.CheckConstraint(
+                condition=models.Q(quality_ok=True, defect="") | models.Q(quality_ok=False),
+                name="delivery_defect_only_when_not_ok",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.quantity} @ {self.delivered_on}"
+
+
+class ServiceTolerance(models.Model):
+    """How strictly a customer group's lines are scored; the row without a group is the
+    default for everyone else (SPEC 2.4: early 0, late 0, 0 % short)."""
+
+    group = models.OneToOneField(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="service_tolerance",
+    )
+    early_days = models.PositiveSmallIntegerField(
+        _("days early still on time"), default=0, validators=[MaxValueValidator(60)]
+    )
+    late_days = models.PositiveSmallIntegerField(
+        _("days late still on time"), default=0, validators=[MaxValueValidator(60)]
+    )
+    short_percent = models.DecimalField(
+        _("short still in full (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal("99.99"))],
+    )
+
+    class Meta:
+        verbose_name = _("service-level tolerance")
+        verbose_name_plural = _("service-level tolerances")
+        constraints = [
+            # one row per group and one default (no group): NULL reads as 0 here
+            models.UniqueConstraint(Coalesce("group", 0), name="one_service_tolerance_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.group) if self.group_id else str(_("Default"))
