@@ -177,7 +177,7 @@ def _ctes(by: str, against: str, extra_where: str = "") -> str:
         SELECT key, order_id, MAX(pending) AS pending,
                MIN(on_time * in_full * quality) AS perfect, MIN(filled) AS filled
           FROM flags GROUP BY key, order_id
-    ),
+    )
     """  # noqa: S608 (fixed fragments only; values are parameters)
 
 
