@@ -6,6 +6,7 @@ from kept import __version__
 from kept.catalog.api import router as catalog_router
 from kept.core.api_support import AUTH, docs_need_login, install_error_handlers
 from kept.customers.api import router as customers_router
+from kept.fulfilment.api import router as fulfilment_router
 from kept.promising.api import router as promising_router
 from kept.promising.api_policies import router as policies_router
 from kept.receivables.api import router as receivables_router
@@ -27,3 +28,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", receivables_router)
 api.add_router("/", promising_router)
 api.add_router("/", policies_router)
+api.add_router("/", fulfilment_router)

@@ -73,6 +73,16 @@ _MANAGE_PROMISES = [
     "promising.add_customerpolicy",
     "promising.change_customerpolicy",
 ]
+_VIEW_DELIVERIES = [
+    "fulfilment.view_delivery",
+    "fulfilment.view_servicetolerance",
+]
+_DELIVER = ["fulfilment.add_delivery"]
+_MANAGE_SERVICE = [
+    "fulfilment.change_delivery",  # a quality problem confirmed after the delivery
+    "fulfilment.add_servicetolerance",
+    "fulfilment.change_servicetolerance",
+]
 _MANAGE = [
     "customers.delete_customer",
     "customers.manage_credit",
@@ -104,15 +114,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MANAGE_RECEIVABLES
     + _VIEW_PROMISES
     + _PROMISE
-    + _MANAGE_PROMISES,
+    + _MANAGE_PROMISES
+    + _VIEW_DELIVERIES
+    + _DELIVER
+    + _MANAGE_SERVICE,
     Role.STAFF: _VIEW_CUSTOMERS
     + _EDIT_CUSTOMERS
     + _VIEW_CATALOG
     + _VIEW_RECEIVABLES
     + _VIEW_PROMISES
-    + _PROMISE,
-    Role.WAREHOUSE: _VIEW_CATALOG + _WAREHOUSE + _VIEW_PROMISES,
-    Role.VIEWER: _VIEW_CUSTOMERS + _VIEW_CATALOG + _VIEW_RECEIVABLES + _VIEW_PROMISES,
+    + _PROMISE
+    + _VIEW_DELIVERIES,
+    Role.WAREHOUSE: _VIEW_CATALOG + _WAREHOUSE + _VIEW_PROMISES + _VIEW_DELIVERIES + _DELIVER,
+    Role.VIEWER: _VIEW_CUSTOMERS
+    + _VIEW_CATALOG
+    + _VIEW_RECEIVABLES
+    + _VIEW_PROMISES
+    + _VIEW_DELIVERIES,
 }
 
 

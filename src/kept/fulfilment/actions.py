@@ -19,6 +19,7 @@ from kept.fulfilment.models import Delivery, ServiceTolerance
 from kept.promising.choices import LineStatus
 from kept.promising.models import Commitment, Order, OrderLine
 
+THOUSANDTH = Decimal("0.001")
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead of the server's
 
 
@@ -101,7 +102,7 @@ def record_delivery(
     """Record goods handed over for a promised line: the stock goes out (a delivery
     movement), the line's commitments shrink by as much, and the delivery is kept for
     service level. Over-delivery, cancelled lines and unpromised lines are refused."""
-    quantity = checked_quantity(quantity)
+    quantity = checked_quantity(quantity).quantize(THOUSANDTH)
     if quantity <= 0:
         raise ValidationError({"quantity": _("The quantity must be more than zero.")})
     delivered_at = _checked_time(delivered_at)
