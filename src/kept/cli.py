@@ -168,6 +168,30 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from kept.fulfilment.report import service_level_report
+
+    today = timezone.localdate()
+    try:
+        end = date.fromisoformat(args.to) if args.to else today
+        start = date.fromisoformat(args.start) if args.start else end - timedelta(days=365)
+    except ValueError as error:
+        print(f"kept report: {error} (dates are YYYY-MM-DD)", file=sys.stderr)  # noqa: T201
+        return 2
+    if start > end:
+        print("kept report: --from is after --to", file=sys.stderr)  # noqa: T201
+        return 2
+    text = service_level_report(
+        start, end, by=args.by, against=args.against, today=today, fmt=args.format
+    )
+    sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from kept.core.choices import Role
 
@@ -231,10 +255,32 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file", help="output file, or - for standard output")
     exp.add_argument("--format", choices=["csv", "xlsx"])
     exp.set_defaults(func=cmd_export)
+
+    from kept.fulfilment.choices import Against, GroupBy
+
+    report = sub.add_parser("report", help="reports").add_subparsers(dest="report", required=True)
+    level = report.add_parser("service-level", help="service level against promise or request")
+    level.add_argument("--from", dest="start", help="first date (default: a year before --to)")
+    level.add_argument("--to", help="last date (default: today)")
+    level.add_argument("--by", choices=GroupBy.values, default=GroupBy.MONTH)
+    level.add_argument("--against", choices=Against.values, default=Against.PROMISE)
+    level.add_argument("--format", choices=["json", "csv"], default="json")
+    level.set_defaults(func=cmd_report)
     return parser
 
 
-KEPT_COMMANDS = {"serve", "migrate", "demo", "user", "token", "import", "export", "-h", "--help"}
+KEPT_COMMANDS = {
+    "serve",
+    "migrate",
+    "demo",
+    "user",
+    "token",
+    "import",
+    "export",
+    "report",
+    "-h",
+    "--help",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -130,3 +130,30 @@ def test_service_level_shape(api, promised, today):
 def test_service_level_refuses_a_reversed_period(api):
     response = api("viewer").get("/api/v1/service-level?from=2026-05-01&to=2026-04-01")
     assert response.status_code == 422
+
+
+def test_cli_report_json_and_csv(promised, today, capsys):
+    import json
+
+    from kept.cli import main
+
+    start, end = today - timedelta(days=5), today + timedelta(days=5)
+    args = ["report", "service-level", "--from", str(start), "--to", str(end), "--by", "day"]
+    with pytest.raises(SystemExit) as done:
+        main([*args, "--format", "json"])
+    assert done.value.code == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["against"] == "promise" and body["total"]["pending_lines"] == 2
+    with pytest.raises(SystemExit):
+        main([*args, "--against", "request", "--format", "csv"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("key,orders,lines,pending_lines,perfect_order_rate")
+    assert lines[-1].startswith("total,0,0,2")
+
+
+def test_cli_report_refuses_bad_dates(capsys):
+    from kept.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["report", "service-level", "--from", "2026-13-01"])
+    assert done.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err
