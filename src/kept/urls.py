@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/", include("kept.catalog.urls")),
     path("receivables/", include("kept.receivables.urls")),
     path("promising/", include("kept.promising.urls")),
+    path("fulfilment/", include("kept.fulfilment.urls")),
     path("data/", include("kept.core.transfer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

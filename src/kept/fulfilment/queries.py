@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -49,6 +58,10 @@ def with_delivery_state(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
         delivered=Coalesce(Subquery(delivered, output_field=QUANTITY_FIELD), Value(Decimal(0))),
         promised_quantity=Subquery(latest.values("quantity")[:1], output_field=QUANTITY_FIELD),
         promised_date=Subquery(latest.values("date")[:1]),
+    ).annotate(
+        remaining=ExpressionWrapper(
+            F("promised_quantity") - F("delivered"), output_field=QUANTITY_FIELD
+        )
     )
 
 

@@ -64,3 +64,9 @@ class JsonApi:
 def api(api_as, make_user):
     """api(role) → a JSON client with a token of a new user of that role."""
     return lambda role: JsonApi(api_as(make_user(role)))
+
+
+@pytest.fixture
+def page_as(client_as, make_user):
+    """page_as(role) → a logged-in test client of a new user of that role."""
+    return lambda role: client_as(make_user(role))
