@@ -28,57 +28,29 @@ def confirm(client, entity, token, **extra):
     return client.post(reverse("transfer:confirm", args=[entity]), {"token": token}, **extra)
 
 
+EVERY_EXPORT = {
+    "customers",
+    "contacts",
+    "products",
+    "stock_movements",
+    "receipts",
+    "invoices",
+    "payments",
+    "deliveries",
+}
+
+
 @pytest.mark.parametrize(
     ("role", "imports", "exports"),
     [
+        ("manager", EVERY_EXPORT, EVERY_EXPORT),
+        ("staff", {"customers", "contacts"}, EVERY_EXPORT),
         (
-            "manager",
-            {
-                "customers",
-                "contacts",
-                "products",
-                "stock_movements",
-                "receipts",
-                "invoices",
-                "payments",
-            },
-            {
-                "customers",
-                "contacts",
-                "products",
-                "stock_movements",
-                "receipts",
-                "invoices",
-                "payments",
-            },
+            "warehouse",
+            {"stock_movements", "receipts", "deliveries"},
+            {"products", "stock_movements", "receipts", "deliveries"},
         ),
-        (
-            "staff",
-            {"customers", "contacts"},
-            {
-                "customers",
-                "contacts",
-                "products",
-                "stock_movements",
-                "receipts",
-                "invoices",
-                "payments",
-            },
-        ),
-        ("warehouse", {"stock_movements", "receipts"}, {"products", "stock_movements", "receipts"}),
-        (
-            "viewer",
-            set(),
-            {
-                "customers",
-                "contacts",
-                "products",
-                "stock_movements",
-                "receipts",
-                "invoices",
-                "payments",
-            },
-        ),
+        ("viewer", set(), EVERY_EXPORT),
     ],
 )
 def test_index_shows_only_what_the_role_may_use(client_as, make_user, role, imports, exports):

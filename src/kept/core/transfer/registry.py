@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from kept.catalog.resources import ProductResource, ReceiptResource, StockMovementResource
 from kept.core.transfer.resource import KeptResource
 from kept.customers.resources import ContactResource, CustomerResource
+from kept.fulfilment.resources import DeliveryResource
 from kept.receivables.resources import InvoiceResource, PaymentResource
 
 
@@ -109,6 +110,15 @@ ENTITIES: dict[str, Entity] = {
             required=("customer", "received_on", "amount", "method"),
             import_permissions=("receivables.add_payment", "receivables.view_payment"),
             export_permissions=("receivables.view_payment",),
+        ),
+        Entity(
+            "deliveries",
+            gettext_lazy("Deliveries"),
+            DeliveryResource,
+            key=(),
+            required=("line", "quantity"),
+            import_permissions=("fulfilment.add_delivery", "fulfilment.view_delivery"),
+            export_permissions=("fulfilment.view_delivery",),
         ),
     )
 }
