@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 36
+LEFT, RIGHT, TOP, BOTTOM = 44, 36, 12, 36  # room for the first and last date labels
 
 
 @dataclass(frozen=True)

@@ -87,14 +87,15 @@ def record(request: HttpRequest, line: int) -> HttpResponse:
     return render(request, "kept/fulfilment/_delivery_row.html", context, status=status)
 
 
+def _values(rows: dict, keys: list[str], field: str) -> list[float | None]:
+    """The rate of each period; None where nothing was measured on this basis."""
+    return [rows[k].rates()[field] if k in rows else None for k in keys]
+
+
 def _trend(keys: list[str], promise: dict, request_rows: dict, field: str) -> dict:
     return {
-        "promise": chart.series("promise", keys, [promise[k].rates()[field] for k in keys]),
-        "request": chart.series(
-            "request",
-            keys,
-            [request_rows[k].rates()[field] if k in request_rows else None for k in keys],
-        ),
+        "promise": chart.series("promise", keys, _values(promise, keys, field)),
+        "request": chart.series("request", keys, _values(request_rows, keys, field)),
         "y_ticks": chart.y_ticks(),
         "x_ticks": chart.x_ticks(keys),
         "width": chart.WIDTH,
@@ -123,7 +124,8 @@ def service_level(request: HttpRequest) -> HttpResponse:
     rows = [{"key": k, "promise": promise.get(k), "request": requested.get(k)} for k in keys]
     is_period = by in (GroupBy.DAY, GroupBy.WEEK, GroupBy.MONTH)
     context = {
-        "form": form if form.is_bound else PeriodForm(initial=period),
+        # the period in force, as the form shows it (the defaults fill what was left blank)
+        "form": form if form.errors else PeriodForm(initial={"start": start, "end": end, "by": by}),
         "start": start,
         "end": end,
         "by": by,

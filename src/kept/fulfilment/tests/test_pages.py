@@ -95,3 +95,20 @@ def test_failures_page_names_the_component(page_as, make_product, customer, line
     notebook = page_as("staff").get(reverse("customers:notebook", args=[customer.code]))
     text = notebook.content.decode()
     assert "0 of 1 promised lines kept" in text and f"{order.number}/1" in text
+
+
+def test_a_period_measured_only_against_the_request_still_draws(page_as, promised, today):
+    from django.utils import timezone
+
+    from kept.fulfilment.actions import record_delivery
+    from kept.promising.models import OrderLine
+
+    first = promised.lines.get(number=1)
+    past = today - timedelta(days=3)  # promised for three days ago, asked for today
+    OrderLine.objects.filter(pk=first.pk).update(governing_date=past)
+    first.versions.update(date=past)
+    record_delivery(first, Decimal(10), delivered_at=timezone.now())
+    response = page_as("manager").get(reverse("fulfilment:service_level") + "?by=day")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{past:%Y-%m-%d}" in html and f"{today:%Y-%m-%d}" in html
