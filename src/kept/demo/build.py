@@ -18,6 +18,7 @@ from kept.demo import (
     catalog,
     current,
     customers,
+    deliveries,
     history,
     households,
     orders,
@@ -30,7 +31,7 @@ from kept.demo import (
 from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
 
-STEPS = 11  # plus one when the previous demo is deleted first
+STEPS = 12  # plus one when the previous demo is deleted first
 
 
 def build(
@@ -113,6 +114,8 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     past = history.write_history(ctx, everyone)
     written = orders.save_orders(past.orders)
     _update_blocked_reasons(everyone)
+    report(_("Delivering the history: late routes, short picks and damaged bags…"))
+    delivered = deliveries.save_deliveries(ctx, past.orders)
     report(_("Issuing invoices and recording payments…"))
     money = receivables.save_receivables(ctx, everyone)
     report(_("Promising this week's orders against today's stock…"))
@@ -133,6 +136,7 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
         "invoices": money["invoices"],
         "payments": money["payments"],
         "at_risk": now.at_risk,
+        **delivered,
     }
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from kept.catalog.models import Product, Receipt, StockMovement
 from kept.customers.models import Contact, Customer, Interaction
 from kept.demo.people import DEMO_USERNAMES
+from kept.fulfilment.models import Delivery, ServiceTolerance
 from kept.promising.models import (
     Commitment,
     CustomerPolicy,
@@ -54,6 +55,10 @@ VERSION_FIELDS = (
     "reason", "figures", "created_by__username",
 )  # fmt: skip
 LINE_KEY = ["line__order__number", "line__number"]
+DELIVERY_FIELDS = (
+    *LINE_KEY, "quantity", "delivered_at", "delivered_on", "quality_ok", "defect", "note",
+    "created_by__username", "created_at",
+)  # fmt: skip
 
 
 def _rows(queryset, fields, order) -> list[list[str]]:
@@ -93,6 +98,7 @@ def demo_tables() -> dict[str, list]:
         ),
         **_promising_tables(),
         **_receivables_tables(),
+        **_fulfilment_tables(),
     }
 
 
@@ -172,6 +178,20 @@ def _receivables_tables() -> dict[str, list]:
             Allocation.objects.all(),
             ("payment__reference", "invoice__number", "amount"),
             ["payment__reference", "invoice__number"],
+        ),
+    }
+
+
+def _fulfilment_tables() -> dict[str, list]:
+    """Deliveries are all in the history and timed by the seed, not the clock: times count."""
+    return {
+        "deliveries": _rows(
+            Delivery.objects.all(), DELIVERY_FIELDS, [*LINE_KEY, "delivered_at", "quantity"]
+        ),
+        "tolerances": _rows(
+            ServiceTolerance.objects.all(),
+            ("group__code", "early_days", "late_days", "short_percent"),
+            ["group__code"],
         ),
     }
 

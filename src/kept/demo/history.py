@@ -5,8 +5,8 @@ each order is decided here with the engine's own rules (``rules.decide_line`` an
 ``rules.order_reasons``) against the customer's account on that day and a believable stock
 picture of that day; then what people did next is played out: a manager approves or
 rejects a hold, the customer takes a counter-offer or cancels, the date is moved with the
-customer (agreed) or by us (unilateral). Every commitment of the history is closed: the
-goods were delivered on the last promised date, and invoiced that day.
+customer (agreed) or by us (unilateral). Every commitment of the history is closed and
+invoiced on the last promised date; ``deliveries`` writes what really arrived, and when.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ class LinePlan:
     decided_at: datetime
     versions: list[VersionPlan] = field(default_factory=list)
     offers: list[tuple] = field(default_factory=list)  # (number, parts, created_at)
+    pk: int | None = None
 
     @property
     def promised(self) -> VersionPlan | None:

@@ -52,6 +52,7 @@ def save_orders(plans: list[OrderPlan]) -> dict[str, int]:
     _insert(OrderLine, lines)
     versions, offers, owners = [], [], []
     for row, line in pairs:
+        row.pk = line.pk
         for plan_version in row.versions:
             version = PromiseVersion(
                 line=line,

@@ -16,6 +16,7 @@ from kept.core.models import AuditEntry
 from kept.customers.models import Contact, Customer, CustomerGroup, Interaction, Region, Tag
 from kept.demo.people import DEMO_USERNAMES
 from kept.demo.summary import DemoError
+from kept.fulfilment.models import Delivery, ServiceTolerance
 from kept.promising.models import (
     Commitment,
     CustomerPolicy,
@@ -35,6 +36,8 @@ DEMO_TABLES = (
     Payment,
     Invoice,
     NumberSequence,
+    Delivery,
+    ServiceTolerance,
     Commitment,
     Offer,
     PromiseVersion,

@@ -35,6 +35,11 @@ class DemoSummary:
     invoices: int = 0
     payments: int = 0
     at_risk: int = 0
+    deliveries: int = 0
+    late_deliveries: int = 0
+    not_ok_deliveries: int = 0
+    undelivered_lines: int = 0
+    tolerances: int = 0
 
     @property
     def customers(self) -> int:
@@ -57,4 +62,12 @@ class DemoSummary:
             )
             % self.__dict__
         )
-        return f"{customers} {orders}"
+        deliveries = (
+            _(
+                "%(deliveries)d deliveries (%(late_deliveries)d after the promised date, "
+                "%(not_ok_deliveries)d not OK; %(undelivered_lines)d promised lines never "
+                "delivered), %(tolerances)d service-level tolerances."
+            )
+            % self.__dict__
+        )
+        return f"{customers} {orders} {deliveries}"

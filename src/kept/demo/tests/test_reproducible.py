@@ -14,7 +14,8 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_does_not(today):
     build_demo(seed=3, scale=0.05, today=today)
     first = demo_digest()
     tables = demo_tables()
-    for name in ("orders", "lines", "versions", "commitments", "invoices", "payments"):
+    names = ("orders", "lines", "versions", "commitments", "invoices", "payments")
+    for name in (*names, "deliveries", "tolerances"):
         assert tables[name], name
     build_demo(seed=3, scale=0.05, today=today, reset=True)
     assert demo_digest() == first
