@@ -1,4 +1,4 @@
-"""/api/v1/products, /stock and /receipts: the catalog and its stock over REST."""
+"""/api/v1/products, /stock, /stock/targets and /receipts: the catalog and its stock over REST."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from kept.catalog import actions, queries
+from kept.catalog import actions, queries, stock_targets
 from kept.catalog.models import Product, Receipt
 from kept.catalog.schemas import (
     CancelIn,
@@ -30,6 +30,8 @@ from kept.catalog.schemas import (
     RescheduleIn,
     StockPage,
     StockQuery,
+    StockTargetPage,
+    StockTargetQuery,
 )
 from kept.core.api_support import ERRORS, ApiError, needs
 from kept.core.roles import can_see_financials
@@ -149,6 +151,34 @@ def record_movement(request: HttpRequest, payload: MovementIn):
         actor=request.user,
     )
     return Status(201, movement)
+
+
+@router.get(
+    "/stock/targets",
+    response={200: StockTargetPage, **ERRORS},
+    auth=needs("catalog.view_stocklevel", "catalog.add_receipt"),
+)
+def list_stock_targets(request: HttpRequest, query: Query[StockTargetQuery]):
+    """Per product: the stock the service-level target needs, the stock position, the verdict.
+
+    Percentages in and out (95 = 95 %). Holding costs only for roles that see financials.
+    """
+    settings = stock_targets.settings_from_percentages(
+        cycle_service_level=query.cycle_service_level,
+        fill_rate=query.fill_rate,
+        window_days=query.window_days,
+        review_days=query.review_days,
+        order_days=query.order_days,
+        holding_rate=query.holding_rate,
+    )
+    products = stock_targets.target_products(query.q)
+    page = list(products[query.offset : query.offset + query.limit])
+    return {
+        "count": products.count(),
+        "first_day": settings.first_day,
+        "last_day": settings.last_day,
+        "items": stock_targets.stock_target_rows(page, settings),
+    }
 
 
 # Receipts ---------------------------------------------------------------------------------

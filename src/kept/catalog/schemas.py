@@ -242,3 +242,100 @@ class ReceiveIn(Schema):
 
 class CancelIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500)
+
+
+# Stock targets ----------------------------------------------------------------------------
+
+Percent = Annotated[Decimal, _fixed_places(2)]
+TARGET_PERCENT = {"ge": 50, "le": Decimal("99.99"), "max_digits": 5, "decimal_places": 2}
+
+
+def _hide_money(data: dict, info, fields: tuple[str, ...]) -> dict:
+    # Fail closed: without a request that may see financials, money is not in the output.
+    request = (info.context or {}).get("request")
+    if request is None or not can_see_financials(request.user):
+        for name in fields:
+            data.pop(name, None)
+    return data
+
+
+class StockTargetQuery(PageQuery):
+    q: str = Field("", max_length=100, description="Part of the SKU or name.")
+    cycle_service_level: Decimal = Field(
+        Decimal(95), **TARGET_PERCENT, description="Percent of cycles without a stockout."
+    )
+    fill_rate: Decimal | None = Field(
+        None,
+        **TARGET_PERCENT,
+        description="Percent of demand met from stock; when given, it is the target.",
+    )
+    window_days: int = Field(90, ge=2, le=730, description="Days of demand history to yesterday.")
+    review_days: int = Field(7, ge=0, le=365, description="Days between two orders (R).")
+    order_days: int = Field(7, ge=1, le=365, description="Days of mean demand one order brings.")
+    holding_rate: Decimal = Field(
+        Decimal(25), ge=0, le=1000, max_digits=6, decimal_places=2, description="Percent a year."
+    )
+
+
+class SafetyStockLevelOut(Schema):
+    level: Percent = Field(..., description="Percent.")
+    cycle_service_safety_stock: Quantity
+    fill_rate_safety_stock: Quantity
+    holding_cost: Money | None = Field(
+        None, description="Per year, of the cycle-service safety stock; financial roles only."
+    )
+
+    @model_serializer(mode="wrap")
+    def _hide_cost(self, handler, info):
+        return _hide_money(handler(self), info, ("holding_cost",))
+
+
+class StockTargetOut(Schema):
+    sku: str
+    name: str
+    unit: str
+    lead_days: int = Field(..., description="Replenishment lead time L in days.")
+    lead_days_missing: bool = Field(..., description="No lead time recorded; 0 was used.")
+    review_days: int
+    mean_daily_demand: Quantity
+    std_dev_daily_demand: Quantity
+    target_kind: Literal["cycle_service", "fill_rate"]
+    target_level: Percent
+    order_quantity: Quantity = Field(..., description="Q in the fill-rate formula.")
+    safety_stock: Quantity
+    reorder_point: Quantity = Field(..., description="s = mean demand over L + safety stock.")
+    needed: Quantity = Field(..., description="Order-up-to level S: what the target needs.")
+    on_hand: Quantity
+    incoming: Quantity = Field(..., description="Quantity on scheduled receipts.")
+    committed: Quantity = Field(..., description="Open commitments served from stock.")
+    position: Quantity = Field(..., description="on_hand + incoming − committed.")
+    verdict: Literal["short", "on_target", "over_serving"]
+    shortfall: Quantity = Field(..., description="needed − position when short.")
+    excess: Quantity = Field(..., description="position − needed when over-serving.")
+    excess_holding_cost: Money | None = Field(
+        None, description="Per year, of the excess; financial roles only."
+    )
+    levels: list[SafetyStockLevelOut]
+
+    @staticmethod
+    def resolve_sku(row) -> str:
+        return row.product.sku
+
+    @staticmethod
+    def resolve_name(row) -> str:
+        return row.product.name
+
+    @staticmethod
+    def resolve_unit(row) -> str:
+        return row.product.unit
+
+    @model_serializer(mode="wrap")
+    def _hide_cost(self, handler, info):
+        return _hide_money(handler(self), info, ("excess_holding_cost",))
+
+
+class StockTargetPage(Schema):
+    count: int
+    first_day: date = Field(..., description="First day of the demand history.")
+    last_day: date = Field(..., description="Last day of the demand history.")
+    items: list[StockTargetOut]

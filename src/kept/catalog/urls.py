@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kept.catalog import views
+from kept.catalog import views, views_targets
 
 app_name = "catalog"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("products/<str:sku>/edit/", views.product_edit, name="product_edit"),
     path("stock/", views.stock, name="stock"),
     path("stock/movements/", views.record_movement, name="record_movement"),
+    path("stock/targets/", views_targets.stock_targets_page, name="stock-targets"),
     path("receipts/", views.receipts, name="receipts"),
     path("receipts/new/", views.schedule_receipt, name="schedule_receipt"),
     path("receipts/<int:receipt_id>/receive/", views.receive_receipt, name="receive_receipt"),
