@@ -530,46 +530,80 @@ def _run_sql(sql: str, params: dict) -> float:
         return time.perf_counter() - started
 
 
+class _Progress:
+    """A run's figures, saved after each step: a run that is interrupted (something on a shared
+    machine may kill it) starts again where it stopped, keeping what was measured."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data = json.loads(path.read_text()) if path.exists() else {}
+
+    def step(self, name: str, compute):
+        if name not in self.data:
+            self.data[name] = compute()
+            self.path.write_text(json.dumps(self.data, indent=1, ensure_ascii=False))
+        return self.data[name]
+
+
 def measure(run_dir: str) -> None:
+    """One warm-up and RUNS timed reports by month per basis, each statement alone once, then
+    by customer, product and region once; EXPLAIN of the slowest statement."""
     _django()
     from kept.fulfilment.metrics import service_level
 
     start, end, today = _period(_book(run_dir))
-    results = {"period": [start.isoformat(), end.isoformat()], "today": today.isoformat()}
+    progress = _Progress(Path(run_dir, "measure.json"))
+    progress.step("period", lambda: [start.isoformat(), end.isoformat(), today.isoformat()])
+
+    def report(by, against):
+        return lambda: service_level(start, end, by=by, against=against, today=today)
+
     for against in ("promise", "request"):
-        report = lambda against=against: service_level(  # noqa: E731
-            start, end, by="month", against=against, today=today
-        )
-        report()  # warm-up
-        runs = [_timed(report)[0] for _ in range(RUNS)]
-        rows, total = report()
-        results[f"month_{against}"] = {
-            "runs": [round(s, 3) for s in runs],
-            "min": round(min(runs), 3),
-            "median": round(statistics.median(runs), 3),
-            "groups": len(rows),
-            "lines": total.lines,
-            "pending_lines": total.pending_lines,
-            "orders": total.orders,
-            "rates": {k: round(v, 4) for k, v in total.rates().items() if v is not None},
-        }
+        name = f"month_{against}"
+        progress.step(f"{name}_warm_up", lambda a=against: _timed(report("month", a))[0])
+        runs = [
+            progress.step(f"{name}_run_{n}", lambda a=against: _timed(report("month", a))[0])
+            for n in range(1, RUNS + 1)
+        ]
+        progress.step(name, lambda a=against, runs=runs: _summary(runs, *report("month", a)()))
         for kind in ("month", "total"):
             sql, params = _statement(kind, against, start, end, today)
-            results[f"month_{against}"][f"{kind}_statement"] = round(_run_sql(sql, params), 3)
+            progress.step(f"{name}_{kind}_statement", lambda q=sql, p=params: _run_sql(q, p))
     for by in ("customer", "product", "region"):
-        seconds, (rows, _total) = _timed(
-            lambda by=by: service_level(start, end, by=by, against="promise", today=today)
-        )
-        results[f"{by}_promise"] = {"seconds": round(seconds, 3), "groups": len(rows)}
-    sums = [results[f"month_{a}"] for a in ("promise", "request")]
-    results["full_report"] = {
-        "min": round(sum(r["min"] for r in sums), 3),
-        "median": round(sum(r["median"] for r in sums), 3),
+        progress.step(f"{by}_promise", lambda by=by: _once(report(by, "promise")))
+    sums = [progress.data[f"month_{a}"] for a in ("promise", "request")]
+    progress.step(
+        "full_report", lambda: {k: round(sum(r[k] for r in sums), 3) for k in ("min", "median")}
+    )
+    statements = [(a, k) for a in ("promise", "request") for k in ("month", "total")]
+    against, kind = max(statements, key=lambda s: progress.data[f"month_{s[0]}_{s[1]}_statement"])
+    sql, _params = _statement(kind, against, start, end, today)
+    name = f"{kind}_{against}"
+
+    def explain_slowest() -> str:
+        _Lab(run_dir).explain(name, sql)
+        return name
+
+    progress.step("explain", explain_slowest)
+    print(json.dumps(progress.data, ensure_ascii=False))  # noqa: T201
+
+
+def _summary(runs: list[float], rows, total) -> dict:
+    return {
+        "runs": [round(s, 3) for s in runs],
+        "min": round(min(runs), 3),
+        "median": round(statistics.median(runs), 3),
+        "groups": len(rows),
+        "lines": total.lines,
+        "pending_lines": total.pending_lines,
+        "orders": total.orders,
+        "rates": {k: round(v, 4) for k, v in total.rates().items() if v is not None},
     }
-    sql, _params = _statement("month", "promise", start, end, today)
-    _Lab(run_dir).explain("month_promise", sql)
-    Path(run_dir, "measure.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
-    print(json.dumps(results, ensure_ascii=False))  # noqa: T201
+
+
+def _once(report) -> dict:
+    seconds, (rows, _total) = _timed(report)
+    return {"seconds": round(seconds, 3), "groups": len(rows)}
 
 
 # Experiments: what would bring the report under the target -------------------------------
@@ -737,7 +771,7 @@ class _Lab:
         self.run_dir, self.connection = run_dir, connection
         self.start, self.end, self.today = _period(_book(run_dir))
         self.params, _extra = metrics._params(self.start, self.end, self.today, None)
-        self.results: dict = {}
+        self.progress = _Progress(Path(run_dir, "experiment.json"))
 
     def execute(self, sql: str, settings=(), params=None):
         """Seconds and rows of one run of ``sql`` with the session ``settings``."""
@@ -752,16 +786,22 @@ class _Lab:
         return seconds, rows
 
     def time(self, name, sql, settings=(), *, params=None, runs=2, truth=None) -> list:
+        """Timed ``runs`` times (the fastest counts); the rows, comparable with ``truth``."""
         params = self.params if params is None else params
-        timings = [self.execute(sql, settings, params) for _ in range(runs)]
-        rows = timings[-1][1]
-        self.results[name] = {
-            "seconds": round(min(s for s, _r in timings), 3),
-            "settings": list(settings),
-            "same_result": None if truth is None else _same(rows, truth),
-        }
-        print(name, self.results[name], flush=True)  # noqa: T201
-        return rows
+
+        def compute() -> dict:
+            timings = [self.execute(sql, settings, params) for _ in range(runs)]
+            rows = _normal(timings[-1][1])
+            return {
+                "seconds": round(min(s for s, _r in timings), 3),
+                "settings": list(settings),
+                "same_result": None if truth is None else rows == truth,
+                "rows": rows,
+            }
+
+        result = self.progress.step(name, compute)
+        print(name, {k: v for k, v in result.items() if k != "rows"}, flush=True)  # noqa: T201
+        return result["rows"]
 
     def explain(self, name: str, sql: str, settings=(), params=None) -> None:
         params = self.params if params is None else params
@@ -782,13 +822,14 @@ def experiment(run_dir: str) -> None:
         sql, _params = _statement(kind, "promise", start, end, today)
         truth += lab.time(f"as_is_{kind}", sql, runs=1)
         lab.time(f"as_is_{kind}_jit_off", sql, NO_JIT, runs=1)
-    one_pass = _single("month", "promise")
-    lab.time("single", one_pass, NO_JIT, truth=truth)
-    lab.time("single_work_mem_256MB", one_pass, BIG_WORK_MEM, truth=truth)
-    lab.explain("single", one_pass, NO_JIT)
+    truth = sorted(truth)
+    single = _single("month", "promise")
+    lab.time("single", single, NO_JIT, truth=truth)
+    lab.time("single_work_mem_256MB", single, BIG_WORK_MEM, truth=truth)
+    lab.progress.step("explain_single", lambda: lab.explain("single", single, NO_JIT) or "done")
     _scores(lab, truth)
     _rollups(lab)
-    Path(run_dir, "experiment.json").write_text(json.dumps(lab.results, indent=1))
+    lab.progress.step("cleanup", lambda: lab.execute(CLEAN_UP) and "done")
 
 
 def _scores(lab: _Lab, truth: list) -> None:
@@ -797,36 +838,47 @@ def _scores(lab: _Lab, truth: list) -> None:
     ctes = SINGLE_CTES[SINGLE_CTES.index("lines AS") : SINGLE_CTES.index("flags AS")]
     ctes = ctes.rstrip().rstrip(",")
     ctes = ctes.format(key="''", target="l.governing_date", quantity="l.governing_quantity")
-    lab.execute("DROP TABLE IF EXISTS p2_line_score")
-    built, _rows = lab.execute(SCORES.format(ctes=ctes), BIG_WORK_MEM, lab.params)
-    lab.execute("ANALYZE p2_line_score")
-    _s, [(size,)] = lab.execute("SELECT pg_total_relation_size('p2_line_score')")
-    lab.results["scores_table"] = {"build_seconds": round(built, 1), "mib": size // 2**20}
-    print("scores table", lab.results["scores_table"], flush=True)  # noqa: T201
+
+    def build() -> dict:
+        lab.execute("DROP TABLE IF EXISTS p2_line_score")
+        built, _rows = lab.execute(SCORES.format(ctes=ctes), BIG_WORK_MEM, lab.params)
+        lab.execute("ANALYZE p2_line_score")
+        _s, [(size,)] = lab.execute("SELECT pg_total_relation_size('p2_line_score')")
+        return {"build_seconds": round(built, 1), "mib": size // 2**20}
+
+    print("scores table", lab.progress.step("scores_table", build), flush=True)  # noqa: T201
     days = {"start_day": (lab.start - EPOCH).days, "end_day": (lab.end - EPOCH).days}
     params = {**lab.params, **days}
     for by in SCORE_KEYS:
         check = truth if by == "month" else None
         lab.time(f"from_scores_{by}", _from_scores(by), NO_JIT, params=params, truth=check)
-    lab.explain("from_scores_month", _from_scores("month"), NO_JIT, params)
+    explain = lambda: lab.explain("from_scores_month", _from_scores("month"), NO_JIT, params)  # noqa: E731
+    lab.progress.step("explain_from_scores", lambda: explain() or "done")
 
 
 def _rollups(lab: _Lab) -> None:
-    lab.execute("DROP TABLE IF EXISTS p2_order_month, p2_order_total")
-    built = sum(
-        lab.execute(statement, BIG_WORK_MEM, lab.params)[0] for statement in ROLLUPS.split(";")
-    )
-    lab.results["rollup_tables"] = {"build_seconds": round(built, 1)}
+
+    def build() -> dict:
+        lab.execute("DROP TABLE IF EXISTS p2_order_month, p2_order_total")
+        statements = ROLLUPS.split(";")
+        return {
+            "build_seconds": round(
+                sum(lab.execute(q, BIG_WORK_MEM, lab.params)[0] for q in statements), 1
+            )
+        }
+
+    lab.progress.step("rollup_tables", build)
     lab.time("from_rollups_month", FROM_ROLLUPS, NO_JIT)
-    lab.explain("from_rollups_month", FROM_ROLLUPS, NO_JIT)
-    lab.execute("DROP TABLE p2_line_score, p2_order_month, p2_order_total")
+    explain = lambda: lab.explain("from_rollups_month", FROM_ROLLUPS, NO_JIT)  # noqa: E731
+    lab.progress.step("explain_from_rollups", lambda: explain() or "done")
 
 
-def _same(rows, truth) -> bool:
-    def normal(table):
-        return sorted((str(row[0]), *(float(v or 0) for v in row[1:])) for row in table)
+CLEAN_UP = "DROP TABLE IF EXISTS p2_line_score, p2_order_month, p2_order_total"
 
-    return normal(rows) == normal(truth)
+
+def _normal(rows) -> list:
+    """Rows as sorted lists of plain values (JSON keeps them), to compare results."""
+    return sorted([str(row[0]), *(float(v or 0) for v in row[1:])] for row in rows)
 
 
 def idle(seconds: str) -> None:
@@ -861,7 +913,8 @@ def report(run_dir: str) -> None:
         f"indexes {took['indexes_and_constraints']} s, VACUUM ANALYZE {took['vacuum_analyze']} s)",
         f"by month against the promise (groups + total): min {promise['min']} s, median "
         f"{promise['median']} s (target < 2 s: {verdict}); groups statement "
-        f"{promise['month_statement']} s, total statement {promise['total_statement']} s",
+        f"{measured['month_promise_month_statement']:.3f} s, total statement "
+        f"{measured['month_promise_total_statement']:.3f} s",
         f"by month against the request: min {request['min']} s, median {request['median']} s",
         f"full report, both bases: min {full['min']} s, median {full['median']} s",
         "once each, against the promise: "
@@ -879,7 +932,9 @@ def report(run_dir: str) -> None:
     experiments = folder / "experiment.json"
     if experiments.exists():
         for name, result in json.loads(experiments.read_text()).items():
-            lines.append(f"experiment {name}: {result}")
+            if isinstance(result, dict):
+                shown = {k: v for k, v in result.items() if k != "rows"}
+                lines.append(f"experiment {name}: {shown}")
     print("\n".join(lines))  # noqa: T201
 
 

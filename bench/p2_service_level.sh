@@ -59,6 +59,17 @@ wait_quiet() {  # wait_quiet PHASE
   echo "$idle" >"$run/idle_$1.txt"
 }
 
+# Something on a shared machine may kill a long step: each step saves its figures as it goes
+# and starts again where it stopped, at most three times.
+again() {  # again COMMAND...
+  local attempt
+  for attempt in 1 2 3; do
+    "$@" && return 0
+    echo "interrupted (attempt $attempt); going on from the last saved figure" >&2
+  done
+  return 1
+}
+
 echo "== database $DB: migrate"
 dropdb --if-exists "$DB" && createdb "$DB"
 .venv/bin/kept migrate --quiet
@@ -69,12 +80,12 @@ echo "== generate ${P2_ORDERS:-1000000} orders (COPY)"
 
 wait_quiet measure
 echo "== measure service_level"
-"$PY" bench/p2_service_level.py measure "$run" >/dev/null
+again "$PY" bench/p2_service_level.py measure "$run" >/dev/null
 
 if [ "${P2_EXPERIMENTS:-1}" = 1 ]; then
   wait_quiet experiment
   echo "== experiments: modified copies of the SQL"
-  "$PY" bench/p2_service_level.py experiment "$run"
+  again "$PY" bench/p2_service_level.py experiment "$run"
 fi
 
 cat >"$run/meta.json" <<EOF
