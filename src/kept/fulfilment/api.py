@@ -11,6 +11,7 @@ from kept.core.api_support import ERRORS, ApiError, needs
 from kept.fulfilment import actions, metrics, queries
 from kept.fulfilment.choices import Against, GroupBy
 from kept.fulfilment.models import Delivery
+from kept.fulfilment.report import as_dict
 from kept.fulfilment.schemas import DeliveryIn, DeliveryOut, FailureOut, ServiceLevelOut
 
 router = Router(tags=["fulfilment"])
@@ -90,16 +91,6 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
     return start, end
 
 
-def _metrics(row: metrics.Row) -> dict:
-    return {
-        "key": row.key,
-        "orders": row.orders,
-        "lines": row.lines,
-        "pending_lines": row.pending_lines,
-        **row.rates(),
-    }
-
-
 @router.get(
     "/service-level", response={200: ServiceLevelOut, **ERRORS}, auth=needs(VIEW), by_alias=True
 )
@@ -116,8 +107,8 @@ def service_level(request: HttpRequest, query: Query[ServiceLevelQuery]):
         "to": end,
         "by": query.by,
         "against": query.against,
-        "groups": [_metrics(r) for r in rows],
-        "total": _metrics(total),
+        "groups": [as_dict(r) for r in rows],
+        "total": as_dict(total),
     }
 
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from kept.fulfilment import scoring
 from kept.fulfilment.choices import Against, GroupBy
 from kept.fulfilment.scoring import PROMISE
 
@@ -75,19 +76,7 @@ class Row:
     target_units: Decimal
 
     def rates(self) -> dict[str, float | None]:
-        def share(part, whole):
-            return None if not whole else float(part) / float(whole)
-
-        return {
-            "perfect_order_rate": share(self.perfect_orders, self.orders),
-            "otif": share(self.otif_lines, self.lines),
-            "on_time": share(self.on_time_lines, self.lines),
-            "in_full": share(self.in_full_lines, self.lines),
-            "quality": share(self.quality_lines, self.lines),
-            "unit_fill_rate": share(self.fill_units, self.target_units),
-            "line_fill_rate": share(self.filled_lines, self.lines),
-            "order_fill_rate": share(self.filled_orders, self.orders),
-        }
+        return scoring.rates(self)
 
 
 EMPTY = Row(TOTAL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Decimal(0), Decimal(0))

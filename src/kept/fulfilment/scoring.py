@@ -218,19 +218,26 @@ class Metrics:
         return self
 
     def rates(self) -> dict[str, float | None]:
-        def share(part, whole):
-            return None if not whole else float(part) / float(whole)
+        return rates(self)
 
-        return {
-            "perfect_order_rate": share(self.perfect_orders, self.orders),
-            "otif": share(self.otif_lines, self.lines),
-            "on_time": share(self.on_time_lines, self.lines),
-            "in_full": share(self.in_full_lines, self.lines),
-            "quality": share(self.quality_lines, self.lines),
-            "unit_fill_rate": share(self.fill_units, self.target_units),
-            "line_fill_rate": share(self.filled_lines, self.lines),
-            "order_fill_rate": share(self.filled_orders, self.orders),
-        }
+
+def rates(counts) -> dict[str, float | None]:
+    """The rates of SPEC 2.4 from counts (a ``Metrics`` or a row of the SQL report with the
+    same names). ``None`` when nothing was counted."""
+
+    def share(part, whole):
+        return None if not whole else float(part) / float(whole)
+
+    return {
+        "perfect_order_rate": share(counts.perfect_orders, counts.orders),
+        "otif": share(counts.otif_lines, counts.lines),
+        "on_time": share(counts.on_time_lines, counts.lines),
+        "in_full": share(counts.in_full_lines, counts.lines),
+        "quality": share(counts.quality_lines, counts.lines),
+        "unit_fill_rate": share(counts.fill_units, counts.target_units),
+        "line_fill_rate": share(counts.filled_lines, counts.lines),
+        "order_fill_rate": share(counts.filled_orders, counts.orders),
+    }
 
 
 def summarise(scores: Sequence[tuple[str, LineScore]]) -> dict[str, Metrics]:

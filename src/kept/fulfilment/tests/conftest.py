@@ -1,52 +1,7 @@
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 
-from kept.promising.engine import LineInput
-from kept.promising.queries import business_today
-
-
-@pytest.fixture
-def today():
-    return business_today()
-
-
-@pytest.fixture
-def make_product(db):
-    from kept.catalog import actions
-
-    def make(sku="RICE10", on_hand="0", price="50", cost="40", **extra):
-        product = actions.create_product(
-            {
-                "sku": sku,
-                "name": sku,
-                "unit": "bag",
-                "price": Decimal(price),
-                "cost": Decimal(cost),
-                **extra,
-            }
-        )
-        if Decimal(on_hand):
-            actions.record_movement(product, Decimal(on_hand), "opening")
-        return product
-
-    return make
-
-
-@pytest.fixture
-def customer(db):
-    from kept.customers.models import Customer
-
-    return Customer.objects.create(code="H1", name="王芳")
-
-
-@pytest.fixture
-def line(today):
-    def make(product, quantity, days=1, **extra):
-        return LineInput(product, Decimal(quantity), today + timedelta(days=days), **extra)
-
-    return make
+# the promising fixtures (today, make_product, customer, line) serve here too
+from kept.promising.tests.conftest import customer, line, make_product, today  # noqa: F401
 
 
 class JsonApi:
