@@ -94,26 +94,18 @@ def record_new_lines(order: Order, lines, decisions, figures, *, actor) -> list[
         for (entry, decision, _figure), version in zip(committed, versions, strict=True)
         for part in decision.parts
     )
-    offers = OfferList()
     for entry, decision in zip(recorded, decisions, strict=True):
         if decision.decision == Decision.COUNTER:
-            entry.offers = offers.add(entry.line, decision.offers, start=1)
-    offers.save()
+            entry.offers = _offers(entry.line, decision.offers, start=1)
+    Offer.objects.bulk_create(offer for entry in recorded for offer in entry.offers)
     return recorded
 
 
-class OfferList(list):
-    def add(self, line: OrderLine, offers, *, start: int) -> list[Offer]:
-        made = [
-            Offer(line=line, number=start + index, parts=parts_json(offer))
-            for index, offer in enumerate(offers)
-        ]
-        self.extend(made)
-        return made
-
-    def save(self) -> None:
-        if self:
-            Offer.objects.bulk_create(self)
+def _offers(line: OrderLine, offers, *, start: int) -> list[Offer]:
+    return [
+        Offer(line=line, number=start + index, parts=parts_json(offer))
+        for index, offer in enumerate(offers)
+    ]
 
 
 def _governing(parts) -> dict:
@@ -180,9 +172,7 @@ def record_decision(line: OrderLine, decision: LineDecision, *, actor, figures=N
         write_version(line, decision.parts, VersionKind.INITIAL, actor=actor, figures=figures)
     elif decision.decision == Decision.COUNTER:
         start = (line.offers.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        offers = OfferList()
-        offers.add(line, decision.offers, start=start)
-        offers.save()
+        Offer.objects.bulk_create(_offers(line, decision.offers, start=start))
 
 
 def reasons_of(line: OrderLine) -> list[Reason]:
