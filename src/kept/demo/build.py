@@ -30,6 +30,7 @@ from kept.demo import (
 )
 from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
+from kept.fulfilment import scores
 
 STEPS = 12  # plus one when the previous demo is deleted first
 
@@ -120,6 +121,7 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     money = receivables.save_receivables(ctx, everyone)
     report(_("Promising this week's orders against today's stock…"))
     now = current.build_current(ctx, everyone, past.current)
+    scores.rebuild()  # service level of everything written above
     return {
         "users": len(ctx.users),
         "households": household_count,

@@ -16,7 +16,14 @@ from kept.core.models import AuditEntry
 from kept.customers.models import Contact, Customer, CustomerGroup, Interaction, Region, Tag
 from kept.demo.people import DEMO_USERNAMES
 from kept.demo.summary import DemoError
-from kept.fulfilment.models import Delivery, ServiceTolerance
+from kept.fulfilment.models import (
+    Delivery,
+    ScoredCustomer,
+    ScoredLine,
+    ScoredOrder,
+    ScoreQueue,
+    ServiceTolerance,
+)
 from kept.promising.models import (
     Commitment,
     CustomerPolicy,
@@ -36,6 +43,10 @@ DEMO_TABLES = (
     Payment,
     Invoice,
     NumberSequence,
+    ScoredOrder,
+    ScoredLine,
+    ScoreQueue,
+    ScoredCustomer,
     Delivery,
     ServiceTolerance,
     Commitment,

@@ -14,6 +14,7 @@ from kept.catalog.actions import checked_quantity, record_movement
 from kept.catalog.choices import MovementReason
 from kept.core import audit
 from kept.customers.models import CustomerGroup
+from kept.fulfilment import scores
 from kept.fulfilment.choices import Defect
 from kept.fulfilment.models import Delivery, ServiceTolerance
 from kept.promising.choices import LineStatus
@@ -130,6 +131,7 @@ def record_delivery(
         allow_negative=True,  # the goods are gone whatever the books said
     )
     _release_commitments(line, quantity)
+    scores.mark_orders([line.order_id])
     return delivery
 
 
@@ -142,6 +144,9 @@ def mark_quality(delivery: Delivery, *, defect: str, reason: str, actor=None) ->
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     delivery.quality_ok, delivery.defect = False, defect
     delivery.save(update_fields=["quality_ok", "defect"])
+    scores.mark_orders(
+        OrderLine.objects.filter(pk=delivery.line_id).values_list("order_id", flat=True)
+    )
     audit.record(actor, "delivery.quality", delivery, reason=reason, changes={"defect": defect})
     return delivery
 
@@ -159,5 +164,6 @@ def save_tolerance(group: CustomerGroup | None, values: dict, *, actor=None) -> 
             setattr(tolerance, name, values[name])
     tolerance.full_clean(exclude=["group"])
     tolerance.save()
+    scores.mark_group(group.pk if group else None)  # scored again by the next report
     audit.record(actor, "service_tolerance", tolerance, changes=changes)
     return tolerance

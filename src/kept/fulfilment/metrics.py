@@ -1,19 +1,15 @@
-"""Service-level metrics in SQL (SPEC 2.4): the rules of ``scoring`` over every line at
-once, grouped in the database. No per-row Python: the answer is one row per group.
+"""Service-level metrics in SQL (SPEC 2.4): the stored scores of ``kept.fulfilment.scores``
+summed in the database. No per-row Python: the answer is one row per group.
 
-One statement per report. Its steps (common table expressions):
+One statement per report, over ``ScoredOrder`` (per order, target date and basis) or, by
+product, over ``ScoredLine``. Its steps: ``rows`` in the period with their group key and
+whether they are settled (completed, or past the window's end: a line not completed while
+today ≤ window end is pending); ``per_order`` per (key, order) and per order overall —
+pending, perfect, filled; then the sums per key and in total (PostgreSQL computes both in one
+pass with GROUPING SETS).
 
-``lines``     the lines in scope with their target (governing promise or request), the
-              tolerances of the customer's group, and the group key;
-``running``   their deliveries with the running total per line, in time order;
-``per_line``  per line: the day the running total reached the required quantity, the
-              quantity delivered by the window's end and inside it, any quality failure;
-``flags``     pending / on time / in full / quality / filled / fill units per line;
-``orders``    per (key, order) and per order overall: pending, perfect, filled.
-
-Dates are compared as day numbers (days since 2000-01-01), which both PostgreSQL and
-SQLite compute exactly. Table and column names come from the models; every value is a
-parameter; the grouping expression is chosen from a fixed table, never from user input.
+Table and column names come from the models; every value is a parameter; the grouping
+expression is chosen from a fixed table, never from user input.
 """
 
 from __future__ import annotations
@@ -24,17 +20,9 @@ from decimal import Decimal
 
 from django.db import connection
 
-from kept.fulfilment import scoring
+from kept.fulfilment import scores, scoring
 from kept.fulfilment.choices import Against, GroupBy
-from kept.fulfilment.scoring import PROMISE
 
-EPOCH = date(2000, 1, 1)
-SHORT_EPSILON = "0.0000001"  # quantities have 3 places; SQLite compares floats
-
-_DAYNUM = {
-    "postgresql": "({0} - DATE '2000-01-01')",
-    "sqlite": "CAST(julianday({0}) - 2451544.5 AS INTEGER)",
-}
 _PERIOD = {
     "postgresql": {
         GroupBy.DAY: "to_char({0}, 'YYYY-MM-DD')",
@@ -49,12 +37,22 @@ _PERIOD = {
         GroupBy.MONTH: "strftime('%%Y-%%m', {0})",
     },
 }
-_KEYS = {
-    GroupBy.CUSTOMER: "c.code",
-    GroupBy.GROUP: "COALESCE(g.name, '')",
-    GroupBy.PRODUCT: "p.sku",
-    GroupBy.REGION: "COALESCE(r.name, '')",
-    GroupBy.OWNER: "COALESCE(u.username, '')",
+_CUSTOMER = "JOIN customers_customer c ON c.id = s.customer_id"
+_KEYS = {  # key expression, joins
+    GroupBy.CUSTOMER: ("c.code", _CUSTOMER),
+    GroupBy.GROUP: (
+        "COALESCE(g.name, '')",
+        _CUSTOMER + " LEFT JOIN customers_customergroup g ON g.id = c.group_id",
+    ),
+    GroupBy.PRODUCT: ("p.sku", "JOIN catalog_product p ON p.id = s.product_id"),
+    GroupBy.REGION: (
+        "COALESCE(r.name, '')",
+        _CUSTOMER + " LEFT JOIN customers_region r ON r.id = c.region_id",
+    ),
+    GroupBy.OWNER: (
+        "COALESCE(u.username, '')",
+        _CUSTOMER + " LEFT JOIN auth_user u ON u.id = c.owner_id",
+    ),
 }
 TOTAL = "total"
 
@@ -82,126 +80,71 @@ class Row:
 EMPTY = Row(TOTAL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Decimal(0), Decimal(0))
 
 
-def _vendor() -> str:
-    vendor = connection.vendor
-    if vendor not in _DAYNUM:
-        raise NotImplementedError(
-            f"service level in SQL is written for PostgreSQL and SQLite, not {vendor}"
-        )
-    return vendor
-
-
-def _key_expression(by: str, target_date: str) -> str:
-    if by == TOTAL:
-        return "'total'"
+def _key(by: str) -> tuple[str, str]:
+    """(key expression, joins) of a grouping, over the scored rows ``s``."""
     if by in _PERIOD["sqlite"]:
-        return _PERIOD[_vendor()][GroupBy(by)].format(target_date)
+        return _PERIOD[scores.vendor()][GroupBy(by)].format("s.target_date"), ""
     return _KEYS[GroupBy(by)]
 
 
-def _ctes(by: str, against: str, extra_where: str = "") -> str:
-    day = _DAYNUM[_vendor()]
-    quantity, target = (
-        ("l.governing_quantity", "l.governing_date")
-        if against == PROMISE
-        else ("l.requested_quantity", "l.requested_date")
-    )
-    return f"""
-    WITH lines AS (
-        SELECT l.id AS line_id, l.order_id, {_key_expression(by, target)} AS key,
-               {quantity} AS q, {day.format(target)} AS d,
-               COALESCE(tg.early_days, td.early_days, 0) AS early,
-               COALESCE(tg.late_days, td.late_days, 0) AS late,
-               {quantity} * (1 - COALESCE(tg.short_percent, td.short_percent, 0) / 100.0)
-                   AS required
-          FROM promising_orderline l
-          JOIN promising_order o ON o.id = l.order_id
-          JOIN customers_customer c ON c.id = o.customer_id
-          JOIN catalog_product p ON p.id = l.product_id
-          LEFT JOIN customers_customergroup g ON g.id = c.group_id
-          LEFT JOIN customers_region r ON r.id = c.region_id
-          LEFT JOIN auth_user u ON u.id = c.owner_id
-          LEFT JOIN fulfilment_servicetolerance tg ON tg.group_id = c.group_id
-          LEFT JOIN fulfilment_servicetolerance td ON td.group_id IS NULL
-         WHERE l.governing_date IS NOT NULL
-           AND o.cancelled_by <> 'customer'
-           AND {target} BETWEEN %(start)s AND %(end)s {extra_where}
-    ),
-    running AS (
-        SELECT d.line_id, {day.format("d.delivered_on")} AS day, d.quantity, d.quality_ok,
-               SUM(d.quantity) OVER (PARTITION BY d.line_id ORDER BY d.delivered_on, d.id)
-                   AS total
-          FROM fulfilment_delivery d
-         WHERE d.line_id IN (SELECT line_id FROM lines)
-    ),
-    per_line AS (
-        SELECT lines.line_id,
-               MIN(CASE WHEN running.total >= lines.required - {SHORT_EPSILON}
-                        THEN running.day END) AS completed,
-               SUM(CASE WHEN running.day <= lines.d + lines.late
-                        THEN running.quantity ELSE 0 END) AS by_end,
-               SUM(CASE WHEN running.day BETWEEN lines.d - lines.early AND lines.d + lines.late
-                        THEN running.quantity ELSE 0 END) AS inside,
-               MIN(CASE WHEN running.quality_ok THEN 1 ELSE 0 END) AS quality
-          FROM lines JOIN running ON running.line_id = lines.line_id
-         GROUP BY lines.line_id
-    ),
-    flags AS (
-        SELECT lines.line_id, lines.order_id, lines.key, lines.q,
-               CASE WHEN per_line.completed IS NULL AND lines.d + lines.late >= %(today)s
-                    THEN 1 ELSE 0 END AS pending,
-               CASE WHEN per_line.completed BETWEEN lines.d - lines.early
-                                                AND lines.d + lines.late
-                    THEN 1 ELSE 0 END AS on_time,
-               CASE WHEN COALESCE(per_line.by_end, 0) >= lines.required - {SHORT_EPSILON}
-                    THEN 1 ELSE 0 END AS in_full,
-               COALESCE(per_line.quality, 1) AS quality,
-               CASE WHEN COALESCE(per_line.inside, 0) >= lines.required - {SHORT_EPSILON}
-                    THEN 1 ELSE 0 END AS filled,
-               CASE WHEN COALESCE(per_line.inside, 0) < lines.q
-                    THEN COALESCE(per_line.inside, 0) ELSE lines.q END AS fill_units
-          FROM lines LEFT JOIN per_line ON per_line.line_id = lines.line_id
-    ),
-    orders AS (
-        SELECT key, order_id, MAX(pending) AS pending,
-               MIN(on_time * in_full * quality) AS perfect, MIN(filled) AS filled
-          FROM flags GROUP BY key, order_id
-    )
-    """  # noqa: S608 (fixed fragments only; values are parameters)
+# a product splits orders, so by product the rows are lines; otherwise orders
+_FROM_ORDERS = """
+    SELECT {key} AS key, s.order_id, s.lines, s.otif, s.on_time, s.in_full, s.quality_ok,
+           s.filled, s.perfect, s.fill_units, s.target_units,
+           CASE WHEN s.open = 1 AND s.window_end >= %(today)s THEN 0 ELSE 1 END AS settled
+      FROM fulfilment_scoredorder s {joins}
+     WHERE s.basis = %(basis)s AND s.target_date BETWEEN %(start)s AND %(end)s {where}"""
+_FROM_LINES = """
+    SELECT {key} AS key, s.order_id, 1 AS lines, s.on_time * s.in_full AS otif, s.on_time,
+           s.in_full, s.quality_ok, s.filled, s.on_time * s.in_full * s.quality_ok AS perfect,
+           s.fill_units, s.target_quantity AS target_units,
+           CASE WHEN s.completed = 0 AND s.window_end >= %(today)s THEN 0 ELSE 1 END AS settled
+      FROM fulfilment_scoredline s {joins}
+     WHERE s.basis = %(basis)s AND s.target_date BETWEEN %(start)s AND %(end)s {where}"""
+# per (key, order): an order counts when none of its lines there is pending; it is perfect
+# (filled) when every counted line is
+_PER_ORDER = """
+    SELECT {columns}, MIN(settled) AS settled,
+           SUM(settled * lines) AS lines, SUM((1 - settled) * lines) AS pending_lines,
+           CASE WHEN SUM(settled * perfect) = SUM(settled * lines) THEN 1 ELSE 0 END
+               AS perfect_order,
+           CASE WHEN SUM(settled * filled) = SUM(settled * lines) THEN 1 ELSE 0 END
+               AS filled_order,
+           SUM(settled * otif) AS otif, SUM(settled * on_time) AS on_time,
+           SUM(settled * in_full) AS in_full, SUM(settled * quality_ok) AS quality_ok,
+           SUM(settled * filled) AS filled, SUM(settled * fill_units) AS fill_units,
+           SUM(settled * target_units) AS target_units
+      FROM rows GROUP BY {grouping}"""
+_SUMS = """SUM(settled), SUM(lines), SUM(pending_lines), SUM(settled * perfect_order),
+           SUM(settled * filled_order), SUM(otif), SUM(on_time), SUM(in_full),
+           SUM(quality_ok), SUM(filled), SUM(fill_units), SUM(target_units)"""
+_REPORT = {
+    # one pass: per (key, order) and per order together
+    "postgresql": f"""
+    WITH rows AS ({{rows}}),
+    per_order AS ({
+        _PER_ORDER.format(
+            columns="GROUPING(key) AS overall, key, order_id",
+            grouping="GROUPING SETS ((key, order_id), (order_id))",
+        )
+    })
+    SELECT overall, key, {_SUMS}
+      FROM per_order GROUP BY overall, key ORDER BY overall, key""",  # noqa: S608 (fixed text)
+    "sqlite": f"""
+    WITH rows AS ({{rows}}),
+    per_order AS ({_PER_ORDER.format(columns="key, order_id", grouping="key, order_id")}),
+    per_order_total AS ({_PER_ORDER.format(columns="order_id", grouping="order_id")})
+    SELECT 0, key, {_SUMS} FROM per_order GROUP BY key
+    UNION ALL
+    SELECT 1, NULL, {_SUMS} FROM per_order_total
+    ORDER BY 1, 2""",  # noqa: S608 (fixed text)
+}
 
 
-_SUMMARY = """,
-    by_lines AS (
-        SELECT key,
-               SUM(1 - pending) AS lines, SUM(pending) AS pending_lines,
-               SUM(CASE WHEN pending = 0 THEN on_time * in_full ELSE 0 END) AS otif,
-               SUM(CASE WHEN pending = 0 THEN on_time ELSE 0 END) AS on_time,
-               SUM(CASE WHEN pending = 0 THEN in_full ELSE 0 END) AS in_full,
-               SUM(CASE WHEN pending = 0 THEN quality ELSE 0 END) AS quality,
-               SUM(CASE WHEN pending = 0 THEN filled ELSE 0 END) AS filled,
-               SUM(CASE WHEN pending = 0 THEN fill_units ELSE 0 END) AS fill_units,
-               SUM(CASE WHEN pending = 0 THEN q ELSE 0 END) AS target_units
-          FROM flags GROUP BY key
-    ),
-    by_orders AS (
-        SELECT key, COUNT(*) AS orders, SUM(perfect) AS perfect, SUM(filled) AS filled
-          FROM orders WHERE pending = 0 GROUP BY key
-    )
-    SELECT by_lines.key, COALESCE(by_orders.orders, 0), by_lines.lines,
-           by_lines.pending_lines, COALESCE(by_orders.perfect, 0),
-           COALESCE(by_orders.filled, 0), by_lines.otif, by_lines.on_time, by_lines.in_full,
-           by_lines.quality, by_lines.filled, by_lines.fill_units, by_lines.target_units
-      FROM by_lines LEFT JOIN by_orders ON by_orders.key = by_lines.key
-     ORDER BY by_lines.key
-"""
-
-_FAILURES = """
-    SELECT flags.line_id, flags.key, flags.on_time, flags.in_full, flags.quality
-      FROM flags
-     WHERE flags.pending = 0 AND flags.on_time * flags.in_full * flags.quality = 0
-     ORDER BY flags.order_id DESC, flags.line_id
-     LIMIT %(limit)s
-"""
+def _rows_sql(by: str, where: str) -> str:
+    key, joins = _key(by)
+    source = _FROM_LINES if by == GroupBy.PRODUCT else _FROM_ORDERS
+    return source.format(key=key, joins=joins, where=where)
 
 
 def _number(value) -> Decimal:
@@ -222,9 +165,14 @@ def service_level(
         raise ValueError(f"unknown grouping {by!r}")
     if against not in Against.values:
         raise ValueError(f"unknown basis {against!r}")
-    params, extra = _params(start, end, today, customer_id)
-    groups = _run(_ctes(by, against, extra) + _SUMMARY, params)
-    total = _run(_ctes(TOTAL, against, extra) + _SUMMARY, params)
+    scores.refresh(customer_id)
+    params, where = _params(start, end, today, against, customer_id)
+    sql = _REPORT[scores.vendor()].format(rows=_rows_sql(by, where))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    groups = [_row(key, numbers) for overall, key, *numbers in found if not overall]
+    total = [_row(TOTAL, numbers) for overall, _key, *numbers in found if overall]
     return groups, (total[0] if total else EMPTY)
 
 
@@ -233,6 +181,16 @@ class Failure:
     line_id: int
     key: str
     failed: tuple[str, ...]  # on_time, in_full, quality
+
+
+_FAILURES = """
+    SELECT s.line_id, {key}, s.on_time, s.in_full, s.quality_ok
+      FROM fulfilment_scoredline s {joins}
+     WHERE s.basis = %(basis)s AND s.target_date BETWEEN %(start)s AND %(end)s {where}
+       AND NOT (s.completed = 0 AND s.window_end >= %(today)s)
+       AND s.on_time * s.in_full * s.quality_ok = 0
+     ORDER BY s.order_id DESC, s.line_id
+     LIMIT %(limit)s"""
 
 
 def failures(
@@ -248,16 +206,15 @@ def failures(
 ) -> list[Failure]:
     """The lines that failed, newest order first, with the components that failed; only
     those of group ``key`` when given."""
-    params, extra = _params(start, end, today, customer_id)
+    scores.refresh(customer_id)
+    params, where = _params(start, end, today, against, customer_id)
     params["limit"] = limit
-    sql = _ctes(by, against, extra) + _FAILURES
+    expression, joins = _key(by)
     if key is not None:
         params["key"] = key
-        sql = sql.replace(
-            "WHERE flags.pending = 0", "WHERE flags.key = %(key)s AND flags.pending = 0"
-        )
+        where += f" AND {expression} = %(key)s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_FAILURES.format(key=expression, joins=joins, where=where), params)
         rows = cursor.fetchall()
     names = ("on_time", "in_full", "quality")
     return [
@@ -266,23 +223,18 @@ def failures(
     ]
 
 
-def _params(start, end, today, customer_id) -> tuple[dict, str]:
-    params = {"start": start, "end": end, "today": (today - EPOCH).days}
+def _params(start, end, today, against, customer_id) -> tuple[dict, str]:
+    params = {"start": start, "end": end, "today": today, "basis": str(against)}
     if customer_id is None:
         return params, ""
     params["customer"] = customer_id
-    return params, "AND o.customer_id = %(customer)s"
+    return params, "AND s.customer_id = %(customer)s"
 
 
-def _run(sql: str, params: dict) -> list[Row]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            Row(
-                str(key),
-                *(int(v or 0) for v in numbers[:10]),
-                _number(numbers[10]),
-                _number(numbers[11]),
-            )
-            for key, *numbers in cursor.fetchall()
-        ]
+def _row(key, numbers) -> Row:
+    return Row(
+        str(key),
+        *(int(v or 0) for v in numbers[:10]),
+        _number(numbers[10]),
+        _number(numbers[11]),
+    )

@@ -99,3 +99,105 @@ class ServiceTolerance(models.Model):
 
     def __str__(self) -> str:
         return str(self.group) if self.group_id else str(_("Default"))
+
+
+# Service level as stored scores (kept.fulfilment.scores): derived from the ledger and the
+# deliveries, rewritten whenever either changes, read by the reports. Never edited by hand.
+
+BASES = [("promise", "promise"), ("request", "request")]
+
+
+class ScoredLine(models.Model):
+    """One order line scored against its promise or its request, without today: the line is
+    pending while it is not ``completed`` and today is at most ``window_end``. Flags are 0/1."""
+
+    basis = models.CharField(max_length=7, choices=BASES)
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(
+        "promising.Order", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    target_date = models.DateField()
+    target_quantity = models.DecimalField(**QUANTITY)
+    window_end = models.DateField()
+    completed = models.SmallIntegerField()
+    on_time = models.SmallIntegerField()
+    in_full = models.SmallIntegerField()
+    quality_ok = models.SmallIntegerField()
+    filled = models.SmallIntegerField()
+    fill_units = models.DecimalField(**QUANTITY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("line", "basis", name="one_score_per_line_basis")]
+        indexes = [
+            models.Index(fields=["order"]),
+            models.Index(fields=["basis", "target_date"]),
+            models.Index(fields=["customer", "basis", "target_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.basis} {self.line_id}"
+
+
+class ScoredOrder(models.Model):
+    """The scored lines of one order with one target date and basis, summed: ``open`` rows
+    hold the lines not completed (pending until ``window_end``, then failed)."""
+
+    basis = models.CharField(max_length=7, choices=BASES)
+    order = models.ForeignKey(
+        "promising.Order", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    target_date = models.DateField()
+    window_end = models.DateField()
+    open = models.SmallIntegerField()
+    lines = models.IntegerField()
+    otif = models.IntegerField()
+    on_time = models.IntegerField()
+    in_full = models.IntegerField()
+    quality_ok = models.IntegerField()
+    filled = models.IntegerField()
+    perfect = models.IntegerField()
+    fill_units = models.DecimalField(max_digits=18, decimal_places=3)
+    target_units = models.DecimalField(max_digits=18, decimal_places=3)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["order"]),
+            models.Index(fields=["basis", "target_date"]),
+            models.Index(fields=["customer", "basis", "target_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.basis} {self.order_id} {self.target_date}"
+
+
+class ScoreQueue(models.Model):
+    """Orders whose scores are out of date: written with the change, cleared by the next
+    report (or ``kept rescore``)."""
+
+    order_id = models.BigIntegerField()
+    queued_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.order_id)
+
+
+class ScoredCustomer(models.Model):
+    """The customer group each customer's lines were scored with (its tolerances): a customer
+    moved to another group is scored again."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    group_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.group_id}"

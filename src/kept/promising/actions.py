@@ -17,6 +17,7 @@ from kept.catalog.models import StockLevel
 from kept.core import audit
 from kept.core.db import retry_on_conflict
 from kept.customers.models import Customer
+from kept.fulfilment import scores
 from kept.promising import queries
 from kept.promising.choices import CancelledBy, Decision, LineStatus, VersionKind
 from kept.promising.engine import Evaluation, LineInput, evaluate
@@ -364,5 +365,6 @@ def cancel_order(order: Order, *, by: str, reason: str = "", actor=None) -> Orde
     order.lines.update(status=LineStatus.CANCELLED)
     order.cancelled_at, order.cancelled_by = timezone.now(), by
     order.save(update_fields=["cancelled_at", "cancelled_by"])
+    scores.mark_orders([order.pk])
     audit.record(actor, "order.cancel", order, reason=reason, changes={"by": by})
     return order

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from kept.fulfilment import scores
 from kept.promising.choices import Decision, LineStatus, VersionKind
 from kept.promising.models import Commitment, Offer, Order, OrderLine, PromiseVersion
 from kept.promising.rules import LineDecision, Reason
@@ -38,6 +39,7 @@ def write_version(line: OrderLine, parts, kind: str, *, actor, reason: str = "",
         OrderLine.objects.filter(pk=line.pk).update(**governing)
         for name, value in governing.items():
             setattr(line, name, value)
+        scores.mark_orders([line.order_id])
     line.commitments.filter(is_open=True).update(is_open=False)
     Commitment.objects.bulk_create(_commitment(line, version, part) for part in parts)
     return version
@@ -98,6 +100,8 @@ def record_new_lines(order: Order, lines, decisions, figures, *, actor) -> list[
         if decision.decision == Decision.COUNTER:
             entry.offers = _offers(entry.line, decision.offers, start=1)
     Offer.objects.bulk_create(offer for entry in recorded for offer in entry.offers)
+    if committed:
+        scores.mark_orders([order.pk])
     return recorded
 
 

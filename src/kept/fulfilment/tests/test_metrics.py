@@ -1,12 +1,16 @@
 """Service level in SQL equals the pure core on the same generated book (SQLite and
-PostgreSQL), for every grouping, against the promise and against the request."""
+PostgreSQL), for every grouping, against the promise and against the request — with the
+stored scores built at once (``rebuild``) and order by order from the queue (``refresh``),
+and after the calendar, a customer's group or a tolerance moved on."""
 
 from datetime import timedelta
 
 import pytest
 
-from kept.fulfilment import metrics
+from kept.customers.models import Customer, CustomerGroup
+from kept.fulfilment import actions, metrics, scores
 from kept.fulfilment.choices import GroupBy
+from kept.fulfilment.models import ScoredLine, ScoredOrder, ScoreQueue, ServiceTolerance
 from kept.fulfilment.tests import generated
 from kept.promising.queries import business_today
 
@@ -34,15 +38,33 @@ def _as_dict(row) -> dict:
 
 @pytest.fixture
 def book():
+    """The book is written straight to the tables, past the writers' marks: scored at once."""
     today = business_today()
     generated.build(seed=7, today=today)
+    scores.rebuild()
     return today
+
+
+def _same_as_pure(start, end, by, against, today) -> None:
+    rows, total = metrics.service_level(start, end, by=by, against=against, today=today)
+    expected = generated.pure(start, end, by, against, today)
+    assert {row.key: _as_dict(row) for row in rows} == {
+        key: _as_dict(m) for key, m in expected.items()
+    }
+    [overall] = generated.pure(start, end, "total", against, today).values()
+    assert _as_dict(total) == _as_dict(overall)
 
 
 @pytest.mark.parametrize("against", ["promise", "request"])
 @pytest.mark.parametrize("by", [*GroupBy.values])
-def test_sql_equals_the_pure_core(book, by, against):
+@pytest.mark.parametrize("path", ["rebuild", "queue"])
+def test_sql_equals_the_pure_core(book, by, against, path):
     today = book
+    if path == "queue":  # every order scored again in batches by the report's refresh
+        ScoredLine.objects.all().delete()
+        ScoredOrder.objects.all().delete()
+        scores.mark_all()
+        assert ScoreQueue.objects.count() > scores.BATCH / 5
     start, end = today - timedelta(days=60), today + timedelta(days=5)
     rows, total = metrics.service_level(start, end, by=by, against=against, today=today)
     expected = generated.pure(start, end, by, against, today)
@@ -72,3 +94,34 @@ def test_failures_are_the_failed_lines_with_their_components(book, against):
     month = failed[0].key
     only = metrics.failures(start, end, today=today, against=against, key=month, limit=10_000)
     assert only and {f.key for f in only} == {month}
+
+
+@pytest.mark.parametrize("against", ["promise", "request"])
+def test_pending_lines_fail_as_the_calendar_moves_on_without_scoring_again(book, against):
+    start, end = book - timedelta(days=60), book + timedelta(days=5)
+    later = book + timedelta(days=20)
+    _same_as_pure(start, end, "month", against, later)
+    assert not ScoreQueue.objects.exists()
+    _rows, total = metrics.service_level(start, end, against=against, today=later)
+    assert total.pending_lines == 0
+
+
+def test_a_customer_moved_to_another_group_is_scored_with_its_tolerances(book):
+    start, end = book - timedelta(days=60), book + timedelta(days=5)
+    strict = CustomerGroup.objects.create(code="STRICT", name="strict")
+    ServiceTolerance.objects.create(group=strict, short_percent=0, late_days=0, early_days=0)
+    lenient = CustomerGroup.objects.get(code="G0")
+    before, _total = metrics.service_level(start, end, by="customer", today=book)
+    Customer.objects.filter(group=lenient).update(group=strict)  # not through any action
+    _same_as_pure(start, end, "customer", "promise", book)
+    after, _total = metrics.service_level(start, end, by="customer", today=book)
+    assert before != after
+
+
+def test_a_tolerance_changed_is_scored_again(book):
+    start, end = book - timedelta(days=60), book + timedelta(days=5)
+    _rows, before = metrics.service_level(start, end, by="region", today=book)
+    actions.save_tolerance(None, {"late_days": 3, "early_days": 2})
+    _same_as_pure(start, end, "region", "promise", book)
+    _rows, after = metrics.service_level(start, end, by="region", today=book)
+    assert after.on_time_lines > before.on_time_lines
