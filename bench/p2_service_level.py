@@ -3,10 +3,9 @@
     generate RUN_DIR     a book of ~1 M orders / ~3 M lines over two years, promise versions
                          and ~3.2 M deliveries, written with COPY; indexes and constraints
                          rebuilt afterwards
+    score RUN_DIR        score the whole book once (``kept.fulfilment.scores.rebuild``)
     measure RUN_DIR      time ``kept.fulfilment.metrics.service_level`` (the full report and
-                         others), EXPLAIN (ANALYZE, BUFFERS) of the slowest statement
-    experiment RUN_DIR   the same statement with changes to the SQL text or the session, to
-                         find what would bring it under the target (metrics.py is untouched)
+                         others) and the upkeep of the scores; EXPLAIN (ANALYZE, BUFFERS)
     idle SECONDS         share of the machine's CPU left idle over SECONDS
     report RUN_DIR       the summary block for BENCHMARKS.md
 
@@ -511,25 +510,6 @@ def _timed(call) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def _statement(by: str, against: str, start: date, end: date, today: date) -> tuple[str, dict]:
-    """The groups statement of ``service_level`` (by=``total``: the total statement), as the
-    module builds it."""
-    from kept.fulfilment import metrics
-
-    params, extra = metrics._params(start, end, today, None)
-    return metrics._ctes(by, against, extra) + metrics._SUMMARY, params
-
-
-def _run_sql(sql: str, params: dict) -> float:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        started = time.perf_counter()
-        cursor.execute(sql, params)
-        cursor.fetchall()
-        return time.perf_counter() - started
-
-
 class _Progress:
     """A run's figures, saved after each step: a run that is interrupted (something on a shared
     machine may kill it) starts again where it stopped, keeping what was measured."""
@@ -545,9 +525,37 @@ class _Progress:
         return self.data[name]
 
 
+def score(run_dir: str) -> None:
+    """Score the whole book once (``kept.fulfilment.scores.rebuild``): what a bulk load, an
+    upgrade or ``kept rescore`` costs."""
+    _django()
+    from django.db import connection
+
+    from kept.fulfilment import scores
+
+    seconds, _cleared = _timed(scores.rebuild)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM fulfilment_scoredline),"
+            " (SELECT COUNT(*) FROM fulfilment_scoredorder),"
+            " pg_total_relation_size('fulfilment_scoredline'),"
+            " pg_total_relation_size('fulfilment_scoredorder')"
+        )
+        lines, orders, line_bytes, order_bytes = cursor.fetchone()
+    result = {
+        "seconds": round(seconds, 1),
+        "scored_lines": lines,
+        "scored_orders": orders,
+        "mib": round((line_bytes + order_bytes) / 2**20),
+    }
+    Path(run_dir, "score.json").write_text(json.dumps(result, indent=1))
+    print(json.dumps(result))  # noqa: T201
+
+
 def measure(run_dir: str) -> None:
-    """One warm-up and RUNS timed reports by month per basis, each statement alone once, then
-    by customer, product and region once; EXPLAIN of the slowest statement."""
+    """One warm-up and RUNS timed reports by month per basis (the full report), then by day,
+    customer, product and region once; the upkeep: a report right after 100 orders changed,
+    and 500 orders scored again; EXPLAIN (ANALYZE, BUFFERS) of the report by month."""
     _django()
     from kept.fulfilment.metrics import service_level
 
@@ -566,26 +574,55 @@ def measure(run_dir: str) -> None:
             for n in range(1, RUNS + 1)
         ]
         progress.step(name, lambda a=against, runs=runs: _summary(runs, *report("month", a)()))
-        for kind in ("month", "total"):
-            sql, params = _statement(kind, against, start, end, today)
-            progress.step(f"{name}_{kind}_statement", lambda q=sql, p=params: _run_sql(q, p))
-    for by in ("customer", "product", "region"):
+    for by in ("day", "customer", "product", "region"):
         progress.step(f"{by}_promise", lambda by=by: _once(report(by, "promise")))
     sums = [progress.data[f"month_{a}"] for a in ("promise", "request")]
     progress.step(
         "full_report", lambda: {k: round(sum(r[k] for r in sums), 3) for k in ("min", "median")}
     )
-    statements = [(a, k) for a in ("promise", "request") for k in ("month", "total")]
-    against, kind = max(statements, key=lambda s: progress.data[f"month_{s[0]}_{s[1]}_statement"])
-    sql, _params = _statement(kind, against, start, end, today)
-    name = f"{kind}_{against}"
-
-    def explain_slowest() -> str:
-        _Lab(run_dir).explain(name, sql)
-        return name
-
-    progress.step("explain", explain_slowest)
+    progress.step("after_100_changes", lambda: _after_changes(100, report("month", "promise")))
+    progress.step("rescore_500_orders", lambda: _rescore(500))
+    progress.step("explain", lambda: _explain(run_dir, start, end, today))
     print(json.dumps(progress.data, ensure_ascii=False))  # noqa: T201
+
+
+def _changed_orders(count: int) -> list[int]:
+    from kept.promising.models import Order
+
+    ids = list(Order.objects.order_by("-id").values_list("id", flat=True)[: count * 50])
+    return [int(i) for i in np.random.default_rng(SEED).choice(ids, count, replace=False)]
+
+
+def _after_changes(count: int, report) -> dict:
+    """The report right after ``count`` orders changed (marked as their writers mark them):
+    it scores them again first."""
+    from kept.fulfilment import scores
+
+    scores.mark_orders(_changed_orders(count))
+    seconds, _result = _timed(report)
+    return {"orders_changed": count, "seconds": round(seconds, 3)}
+
+
+def _rescore(count: int) -> dict:
+    from kept.fulfilment import scores
+
+    scores.mark_orders(_changed_orders(count))
+    seconds, cleared = _timed(scores.refresh)
+    return {"orders": cleared, "seconds": round(seconds, 3)}
+
+
+def _explain(run_dir: str, start: date, end: date, today: date) -> str:
+    from django.db import connection
+
+    from kept.fulfilment import metrics, scores
+
+    params, where = metrics._params(start, end, today, "promise", None)
+    sql = metrics._REPORT[scores.vendor()].format(rows=metrics._rows_sql("month", where))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    Path(run_dir, "explain_month_promise.txt").write_text(f"{sql}\n\n-- {params}\n\n{plan}\n")
+    return "explain_month_promise.txt"
 
 
 def _summary(runs: list[float], rows, total) -> dict:
@@ -606,281 +643,6 @@ def _once(report) -> dict:
     return {"seconds": round(seconds, 3), "groups": len(rows)}
 
 
-# Experiments: what would bring the report under the target -------------------------------
-
-# The same rules in one pass, groups and total together (GROUPING SETS): every CTE is read
-# once, so PostgreSQL inlines them instead of writing 3 M rows to a tuplestore three times;
-# the deliveries are joined to the lines once, the window runs over that join.
-SINGLE_CTES = """
-WITH lines AS (
-    SELECT l.id AS line_id, l.order_id, {key} AS key, {quantity} AS q,
-           ({target} - DATE '2000-01-01') AS d,
-           COALESCE(tg.early_days, td.early_days, 0) AS early,
-           COALESCE(tg.late_days, td.late_days, 0) AS late,
-           {quantity} * (1 - COALESCE(tg.short_percent, td.short_percent, 0) / 100.0) AS required
-      FROM promising_orderline l
-      JOIN promising_order o ON o.id = l.order_id
-      JOIN customers_customer c ON c.id = o.customer_id
-      JOIN catalog_product p ON p.id = l.product_id
-      LEFT JOIN customers_customergroup g ON g.id = c.group_id
-      LEFT JOIN customers_region r ON r.id = c.region_id
-      LEFT JOIN auth_user u ON u.id = c.owner_id
-      LEFT JOIN fulfilment_servicetolerance tg ON tg.group_id = c.group_id
-      LEFT JOIN fulfilment_servicetolerance td ON td.group_id IS NULL
-     WHERE l.governing_date IS NOT NULL AND o.cancelled_by <> 'customer'
-       AND {target} BETWEEN %(start)s AND %(end)s
-),
-running AS (
-    SELECT lines.*, (dl.delivered_on - DATE '2000-01-01') AS day, dl.quantity AS dq, dl.quality_ok,
-           SUM(dl.quantity) OVER (PARTITION BY lines.line_id ORDER BY dl.delivered_on, dl.id)
-               AS total
-      FROM lines LEFT JOIN fulfilment_delivery dl ON dl.line_id = lines.line_id
-),
-per_line AS (
-    SELECT line_id, order_id, key, q, d, early, late, required,
-           MIN(CASE WHEN total >= required - 0.0000001 THEN day END) AS completed,
-           COALESCE(SUM(CASE WHEN day <= d + late THEN dq ELSE 0 END), 0) AS by_end,
-           COALESCE(SUM(CASE WHEN day BETWEEN d - early AND d + late THEN dq ELSE 0 END), 0)
-               AS inside,
-           COALESCE(MIN(CASE WHEN quality_ok THEN 1 WHEN NOT quality_ok THEN 0 END), 1) AS quality
-      FROM running GROUP BY line_id, order_id, key, q, d, early, late, required
-),
-flags AS (
-    SELECT order_id, key, q, quality,
-           CASE WHEN completed IS NULL AND d + late >= %(today)s THEN 1 ELSE 0 END AS pending,
-           CASE WHEN completed BETWEEN d - early AND d + late THEN 1 ELSE 0 END AS on_time,
-           CASE WHEN by_end >= required - 0.0000001 THEN 1 ELSE 0 END AS in_full,
-           CASE WHEN inside >= required - 0.0000001 THEN 1 ELSE 0 END AS filled,
-           LEAST(inside, q) AS fill_units
-      FROM per_line
-)"""
-TAIL = """,
-per_order AS (
-    SELECT GROUPING(key) AS overall, key, order_id, MAX(pending) AS pending,
-           MIN(on_time * in_full * quality) AS perfect, MIN(filled) AS filled_order,
-           SUM(1 - pending) AS lines, SUM(pending) AS pending_lines,
-           SUM((1 - pending) * on_time * in_full) AS otif, SUM((1 - pending) * on_time) AS on_time,
-           SUM((1 - pending) * in_full) AS in_full, SUM((1 - pending) * quality) AS quality,
-           SUM((1 - pending) * filled) AS filled,
-           SUM(CASE WHEN pending = 0 THEN fill_units ELSE 0 END) AS fill_units,
-           SUM(CASE WHEN pending = 0 THEN q ELSE 0 END) AS target_units
-      FROM flags GROUP BY GROUPING SETS ((key, order_id), (order_id))
-)
-SELECT CASE WHEN overall = 1 THEN 'total' ELSE key END, SUM(1 - pending), SUM(lines),
-       SUM(pending_lines), SUM((1 - pending) * perfect), SUM((1 - pending) * filled_order),
-       SUM(otif), SUM(on_time), SUM(in_full), SUM(quality), SUM(filled), SUM(fill_units),
-       SUM(target_units)
-  FROM per_order GROUP BY overall, key ORDER BY overall, key
-"""
-SINGLE = SINGLE_CTES + TAIL
-
-# What the report would read if each line's score were kept up to date when it changes (a
-# delivery recorded, a promise changed, a tolerance changed): one narrow row per line and
-# basis. Built here from the rules above, to time the report over it.
-SCORES = """
-CREATE UNLOGGED TABLE p2_line_score AS
-WITH {ctes}
-SELECT s.line_id, s.order_id, l.product_id, o.customer_id, s.d::integer AS target_day,
-       (s.d + s.late)::integer AS window_end, s.completed::integer AS completed, s.q,
-       (CASE WHEN s.completed BETWEEN s.d - s.early AND s.d + s.late THEN 1 ELSE 0 END)::smallint
-           AS on_time,
-       (CASE WHEN s.by_end >= s.required - 0.0000001 THEN 1 ELSE 0 END)::smallint AS in_full,
-       s.quality::smallint AS quality,
-       (CASE WHEN s.inside >= s.required - 0.0000001 THEN 1 ELSE 0 END)::smallint AS filled,
-       LEAST(s.inside, s.q) AS fill_units
-  FROM per_line s
-  JOIN promising_orderline l ON l.id = s.line_id
-  JOIN promising_order o ON o.id = l.order_id
- ORDER BY s.order_id, s.line_id
-"""
-FROM_SCORES = """
-WITH flags AS (
-    SELECT s.order_id, {key} AS key, s.q, s.quality, s.on_time, s.in_full, s.filled,
-           s.fill_units,
-           CASE WHEN s.completed IS NULL AND s.window_end >= %(today)s THEN 1 ELSE 0 END
-               AS pending
-      FROM p2_line_score s
-      {joins}
-     WHERE s.target_day BETWEEN %(start_day)s AND %(end_day)s
-)"""
-
-
-def _single(by: str, against: str) -> str:
-    from kept.fulfilment import metrics
-
-    target = "l.governing_date" if against == "promise" else "l.requested_date"
-    quantity = "l.governing_quantity" if against == "promise" else "l.requested_quantity"
-    key = metrics._key_expression(by, target)
-    return SINGLE.format(key=key, target=target, quantity=quantity)
-
-
-SCORE_KEYS = {
-    "month": ("to_char(DATE '2000-01-01' + target_day, 'YYYY-MM')", ""),
-    "customer": ("c.code", "JOIN customers_customer c ON c.id = s.customer_id"),
-    "product": ("p.sku", "JOIN catalog_product p ON p.id = s.product_id"),
-}
-
-
-def _from_scores(by: str) -> str:
-    key, joins = SCORE_KEYS[by]
-    return FROM_SCORES.format(key=key, joins=joins) + TAIL
-
-
-# Settled lines (completed, or past their window) never change again unless a delivery, a
-# promise or a tolerance changes: kept rolled up per (order, period) and per order, the report
-# reads ~1 M narrow rows instead of scoring 3 M lines. Lines still pending would be scored
-# live (a few days' worth); here they are left out, so the figures are not compared.
-ROLLUPS = """
-CREATE UNLOGGED TABLE p2_order_month AS
-SELECT order_id, to_char(DATE '2000-01-01' + target_day, 'YYYY-MM') AS key,
-       MIN(on_time * in_full * quality)::smallint AS perfect, MIN(filled)::smallint AS filled_order,
-       COUNT(*)::integer AS lines, SUM(on_time * in_full)::integer AS otif,
-       SUM(on_time)::integer AS on_time, SUM(in_full)::integer AS in_full,
-       SUM(quality)::integer AS quality, SUM(filled)::integer AS filled,
-       SUM(fill_units) AS fill_units, SUM(q) AS target_units
-  FROM p2_line_score WHERE NOT (completed IS NULL AND window_end >= %(today)s)
- GROUP BY 1, 2;
-CREATE UNLOGGED TABLE p2_order_total AS
-SELECT order_id, MIN(perfect) AS perfect, MIN(filled_order) AS filled_order,
-       SUM(lines) AS lines, SUM(otif) AS otif, SUM(on_time) AS on_time, SUM(in_full) AS in_full,
-       SUM(quality) AS quality, SUM(filled) AS filled, SUM(fill_units) AS fill_units,
-       SUM(target_units) AS target_units
-  FROM p2_order_month GROUP BY 1;
-ANALYZE p2_order_month;
-ANALYZE p2_order_total
-"""
-FIGURES = """COUNT(*), SUM(lines), SUM(perfect), SUM(filled_order), SUM(otif), SUM(on_time),
-       SUM(in_full), SUM(quality), SUM(filled), SUM(fill_units), SUM(target_units)"""
-FROM_ROLLUPS = f"""
-SELECT key, {FIGURES} FROM p2_order_month GROUP BY key
-UNION ALL
-SELECT 'total', {FIGURES} FROM p2_order_total
-"""  # noqa: S608 (fixed text)
-NO_JIT = ("SET jit = off",)
-BIG_WORK_MEM = ("SET jit = off", "SET work_mem = '256MB'")
-
-
-class _Lab:
-    """Runs statements on the bench database and keeps their timings."""
-
-    def __init__(self, run_dir: str) -> None:
-        from django.db import connection
-
-        from kept.fulfilment import metrics
-
-        self.run_dir, self.connection = run_dir, connection
-        self.start, self.end, self.today = _period(_book(run_dir))
-        self.params, _extra = metrics._params(self.start, self.end, self.today, None)
-        self.progress = _Progress(Path(run_dir, "experiment.json"))
-
-    def execute(self, sql: str, settings=(), params=None):
-        """Seconds and rows of one run of ``sql`` with the session ``settings``."""
-        with self.connection.cursor() as cursor:
-            for setting in settings:
-                cursor.execute(setting)
-            started = time.perf_counter()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall() if cursor.description else []
-            seconds = time.perf_counter() - started
-            cursor.execute("RESET ALL")
-        return seconds, rows
-
-    def time(self, name, sql, settings=(), *, params=None, runs=2, truth=None) -> list:
-        """Timed ``runs`` times (the fastest counts); the rows, comparable with ``truth``."""
-        params = self.params if params is None else params
-
-        def compute() -> dict:
-            timings = [self.execute(sql, settings, params) for _ in range(runs)]
-            rows = _normal(timings[-1][1])
-            return {
-                "seconds": round(min(s for s, _r in timings), 3),
-                "settings": list(settings),
-                "same_result": None if truth is None else rows == truth,
-                "rows": rows,
-            }
-
-        result = self.progress.step(name, compute)
-        print(name, {k: v for k, v in result.items() if k != "rows"}, flush=True)  # noqa: T201
-        return result["rows"]
-
-    def explain(self, name: str, sql: str, settings=(), params=None) -> None:
-        params = self.params if params is None else params
-        _seconds, rows = self.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, settings, params)
-        plan = "\n".join(row[0] for row in rows)
-        text = f"-- settings: {list(settings)}\n{sql}\n\n-- {params}\n\n{plan}\n"
-        Path(self.run_dir, f"explain_{name}.txt").write_text(text)
-
-
-def experiment(run_dir: str) -> None:
-    """The module's statements as they are, then modified copies: each run twice (the
-    faster counts) and its result compared with the module's where comparable."""
-    _django()
-    lab = _Lab(run_dir)
-    start, end, today = lab.start, lab.end, lab.today
-    truth = []
-    for kind in ("month", "total"):
-        sql, _params = _statement(kind, "promise", start, end, today)
-        truth += lab.time(f"as_is_{kind}", sql, runs=1)
-        lab.time(f"as_is_{kind}_jit_off", sql, NO_JIT, runs=1)
-    truth = sorted(truth)
-    single = _single("month", "promise")
-    lab.time("single", single, NO_JIT, truth=truth)
-    lab.time("single_work_mem_256MB", single, BIG_WORK_MEM, truth=truth)
-    lab.progress.step("explain_single", lambda: lab.explain("single", single, NO_JIT) or "done")
-    _scores(lab, truth)
-    _rollups(lab)
-    lab.progress.step("cleanup", lambda: lab.execute(CLEAN_UP) and "done")
-
-
-def _scores(lab: _Lab, truth: list) -> None:
-    from kept.fulfilment.metrics import EPOCH
-
-    ctes = SINGLE_CTES[SINGLE_CTES.index("lines AS") : SINGLE_CTES.index("flags AS")]
-    ctes = ctes.rstrip().rstrip(",")
-    ctes = ctes.format(key="''", target="l.governing_date", quantity="l.governing_quantity")
-
-    def build() -> dict:
-        lab.execute("DROP TABLE IF EXISTS p2_line_score")
-        built, _rows = lab.execute(SCORES.format(ctes=ctes), BIG_WORK_MEM, lab.params)
-        lab.execute("ANALYZE p2_line_score")
-        _s, [(size,)] = lab.execute("SELECT pg_total_relation_size('p2_line_score')")
-        return {"build_seconds": round(built, 1), "mib": size // 2**20}
-
-    print("scores table", lab.progress.step("scores_table", build), flush=True)  # noqa: T201
-    days = {"start_day": (lab.start - EPOCH).days, "end_day": (lab.end - EPOCH).days}
-    params = {**lab.params, **days}
-    for by in SCORE_KEYS:
-        check = truth if by == "month" else None
-        lab.time(f"from_scores_{by}", _from_scores(by), NO_JIT, params=params, truth=check)
-    explain = lambda: lab.explain("from_scores_month", _from_scores("month"), NO_JIT, params)  # noqa: E731
-    lab.progress.step("explain_from_scores", lambda: explain() or "done")
-
-
-def _rollups(lab: _Lab) -> None:
-
-    def build() -> dict:
-        lab.execute("DROP TABLE IF EXISTS p2_order_month, p2_order_total")
-        statements = ROLLUPS.split(";")
-        return {
-            "build_seconds": round(
-                sum(lab.execute(q, BIG_WORK_MEM, lab.params)[0] for q in statements), 1
-            )
-        }
-
-    lab.progress.step("rollup_tables", build)
-    lab.time("from_rollups_month", FROM_ROLLUPS, NO_JIT)
-    explain = lambda: lab.explain("from_rollups_month", FROM_ROLLUPS, NO_JIT)  # noqa: E731
-    lab.progress.step("explain_from_rollups", lambda: explain() or "done")
-
-
-CLEAN_UP = "DROP TABLE IF EXISTS p2_line_score, p2_order_month, p2_order_total"
-
-
-def _normal(rows) -> list:
-    """Rows as sorted lists of plain values (JSON keeps them), to compare results."""
-    return sorted([str(row[0]), *(float(v or 0) for v in row[1:])] for row in rows)
-
-
 def idle(seconds: str) -> None:
     def ticks():
         with open("/proc/stat") as stat:
@@ -899,6 +661,7 @@ def report(run_dir: str) -> None:
     meta = json.loads((folder / "meta.json").read_text())
     book = _book(run_dir)
     measured = json.loads((folder / "measure.json").read_text())
+    scored = json.loads((folder / "score.json").read_text())
     took = book["seconds"]
     full = measured["full_report"]
     promise, request = measured["month_promise"], measured["month_request"]
@@ -911,30 +674,28 @@ def report(run_dir: str) -> None:
         f"{book['products']} products, {book['first_day']} to {book['today']}",
         f"generated in {took['total']} s (numpy {took['numpy']} s, COPY {took['copy']} s, keys and "
         f"indexes {took['indexes_and_constraints']} s, VACUUM ANALYZE {took['vacuum_analyze']} s)",
+        f"scored once (rebuild): {scored['seconds']} s, {scored['scored_lines']:,} line scores, "
+        f"{scored['scored_orders']:,} order rows, {scored['mib']} MiB",
         f"by month against the promise (groups + total): min {promise['min']} s, median "
-        f"{promise['median']} s (target < 2 s: {verdict}); groups statement "
-        f"{measured['month_promise_month_statement']:.3f} s, total statement "
-        f"{measured['month_promise_total_statement']:.3f} s",
+        f"{promise['median']} s (target < 2 s: {verdict})",
         f"by month against the request: min {request['min']} s, median {request['median']} s",
         f"full report, both bases: min {full['min']} s, median {full['median']} s",
         "once each, against the promise: "
         + ", ".join(
             f"by {by} {measured[f'{by}_promise']['seconds']} s "
             f"({measured[f'{by}_promise']['groups']:,} groups)"
-            for by in ("customer", "product", "region")
+            for by in ("day", "customer", "product", "region")
         ),
+        f"upkeep: the report right after {measured['after_100_changes']['orders_changed']} "
+        f"orders changed {measured['after_100_changes']['seconds']} s; "
+        f"{measured['rescore_500_orders']['orders']} orders scored again in "
+        f"{measured['rescore_500_orders']['seconds']} s",
         f"scored: {promise['lines']:,} lines ({promise['pending_lines']:,} pending), "
         f"{promise['orders']:,} orders; "
         + ", ".join(f"{name} {value:.1%}" for name, value in promise["rates"].items())
         + f"; against the request: OTIF {request['rates']['otif']:.1%}, perfect orders "
         + f"{request['rates']['perfect_order_rate']:.1%}",
     ]
-    experiments = folder / "experiment.json"
-    if experiments.exists():
-        for name, result in json.loads(experiments.read_text()).items():
-            if isinstance(result, dict):
-                shown = {k: v for k, v in result.items() if k != "rows"}
-                lines.append(f"experiment {name}: {shown}")
     print("\n".join(lines))  # noqa: T201
 
 
@@ -942,7 +703,7 @@ if __name__ == "__main__":
     commands = {
         "generate": generate,
         "measure": measure,
-        "experiment": experiment,
+        "score": score,
         "idle": idle,
         "report": report,
     }

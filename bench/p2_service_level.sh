@@ -6,13 +6,13 @@
 #   bench/p2_service_level.sh
 #
 # Environment (all optional):
-#   P2_ORDERS=1000000 P2_SEED=1 P2_EXPERIMENTS=1 (0: skip the modified-SQL experiments)
+#   P2_ORDERS=1000000 P2_SEED=1
 #   P2_KEEP_DB=1 (keep the database) P2_IDLE_WAIT=600 P2_IDLE_MIN=0.9
 #   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 #
 # Builds its own database (kept_p2: dropped and recreated each run), writes the book with COPY,
-# then times the report: one warm-up and 5 runs per basis (min and median), by customer, product
-# and region once each. EXPLAIN (ANALYZE, BUFFERS) and the raw figures stay in the run directory.
+# scores it once, then times the report: one warm-up and 5 runs per basis (min and median), by
+# day, customer, product and region once each, and the upkeep after orders change. EXPLAIN (ANALYZE, BUFFERS) and the raw figures stay in the run directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -78,15 +78,13 @@ wait_quiet generate
 echo "== generate ${P2_ORDERS:-1000000} orders (COPY)"
 "$PY" bench/p2_service_level.py generate "$run"
 
+wait_quiet score
+echo "== score the whole book (kept.fulfilment.scores.rebuild)"
+"$PY" bench/p2_service_level.py score "$run"
+
 wait_quiet measure
 echo "== measure service_level"
 again "$PY" bench/p2_service_level.py measure "$run" >/dev/null
-
-if [ "${P2_EXPERIMENTS:-1}" = 1 ]; then
-  wait_quiet experiment
-  echo "== experiments: modified copies of the SQL"
-  again "$PY" bench/p2_service_level.py experiment "$run"
-fi
 
 cat >"$run/meta.json" <<EOF
 {"date": "$started",
