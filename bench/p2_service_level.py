@@ -614,10 +614,10 @@ def _rescore(count: int) -> dict:
 def _explain(run_dir: str, start: date, end: date, today: date) -> str:
     from django.db import connection
 
-    from kept.fulfilment import metrics, scores
+    from kept.fulfilment import metrics
 
     params, where = metrics._params(start, end, today, "promise", None)
-    sql = metrics._REPORT[scores.vendor()].format(rows=metrics._rows_sql("month", where))
+    sql = metrics._report_sql("month", where, params)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())

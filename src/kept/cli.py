@@ -192,6 +192,18 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_rescore(args) -> int:
+    from time import perf_counter
+
+    from kept.fulfilment import scores
+
+    started = perf_counter()
+    cleared = scores.rebuild() if args.all else scores.refresh()
+    what = "every line" if args.all else f"{cleared} queued order changes"
+    print(f"Scored {what} in {perf_counter() - started:.1f} s.")  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from kept.core.choices import Role
 
@@ -266,6 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
     level.add_argument("--against", choices=Against.values, default=Against.PROMISE)
     level.add_argument("--format", choices=["json", "csv"], default="json")
     level.set_defaults(func=cmd_report)
+    rescore = sub.add_parser(
+        "rescore", help="bring the stored service-level scores up to date (reports do it too)"
+    )
+    rescore.add_argument(
+        "--all", action="store_true", help="score every line again (after a bulk load)"
+    )
+    rescore.set_defaults(func=cmd_rescore)
     return parser
 
 
@@ -278,6 +297,7 @@ KEPT_COMMANDS = {
     "import",
     "export",
     "report",
+    "rescore",
     "-h",
     "--help",
 }

@@ -103,6 +103,8 @@ class ServiceTolerance(models.Model):
 
 # Service level as stored scores (kept.fulfilment.scores): derived from the ledger and the
 # deliveries, rewritten whenever either changes, read by the reports. Never edited by hand.
+# No foreign-key constraints in the database: checking millions of them at commit doubled
+# the time to score a big book; deleting an order still deletes its scores (Django cascades).
 
 BASES = [("promise", "promise"), ("request", "request")]
 
@@ -112,15 +114,29 @@ class ScoredLine(models.Model):
     pending while it is not ``completed`` and today is at most ``window_end``. Flags are 0/1."""
 
     basis = models.CharField(max_length=7, choices=BASES)
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     order = models.ForeignKey(
-        "promising.Order", on_delete=models.CASCADE, related_name="+", db_index=False
+        "promising.Order",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     target_date = models.DateField()
     target_quantity = models.DecimalField(**QUANTITY)
@@ -145,19 +161,30 @@ class ScoredLine(models.Model):
 
 
 class ScoredOrder(models.Model):
-    """The scored lines of one order with one target date and basis, summed: ``open`` rows
-    hold the lines not completed (pending until ``window_end``, then failed)."""
+    """The scored lines of one order, basis and month of their target date, summed: one row
+    for the lines completed, and one per window end for the lines not completed (pending
+    until ``window_end``, then failed). ``single``: the order has only this row for the basis,
+    so the report takes its order-level figures from it without grouping."""
 
     basis = models.CharField(max_length=7, choices=BASES)
     order = models.ForeignKey(
-        "promising.Order", on_delete=models.CASCADE, related_name="+", db_index=False
+        "promising.Order",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    target_date = models.DateField()
+    month = models.DateField()  # its first day
     window_end = models.DateField()
     open = models.SmallIntegerField()
+    single = models.SmallIntegerField()
     lines = models.IntegerField()
     otif = models.IntegerField()
     on_time = models.IntegerField()
@@ -171,12 +198,12 @@ class ScoredOrder(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["order"]),
-            models.Index(fields=["basis", "target_date"]),
-            models.Index(fields=["customer", "basis", "target_date"]),
+            models.Index(fields=["basis", "month"]),
+            models.Index(fields=["customer", "basis", "month"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.basis} {self.order_id} {self.target_date}"
+        return f"{self.basis} {self.order_id} {self.month:%Y-%m}"
 
 
 class ScoreQueue(models.Model):
@@ -195,7 +222,11 @@ class ScoredCustomer(models.Model):
     moved to another group is scored again."""
 
     customer = models.OneToOneField(
-        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        db_constraint=False,
     )
     group_id = models.BigIntegerField(null=True)
 

@@ -13,7 +13,8 @@ Two tables (``kept.fulfilment.models``):
 ``ScoredLine``   per line and basis (promise or request): the target, the window's end, and
                  the rules of ``kept.fulfilment.scoring`` that do not depend on today —
                  completed, on time, in full, quality, filled, fill units;
-``ScoredOrder``  those lines summed per (basis, order, target date, completed or not).
+``ScoredOrder``  those lines summed per (basis, order, month): the completed ones in one
+                 row, the others per window end.
 
 Whether a line is pending depends on today: not completed and today ≤ window end. The
 reports (``kept.fulfilment.metrics``) decide it when they read, so nothing goes stale with
@@ -116,13 +117,15 @@ def rebuild() -> int:
 
 def _rebuild() -> int:
     last = ScoreQueue.objects.order_by("-id").values_list("id", flat=True).first()
+    if vendor() == "postgresql":  # sorts and hashes over millions of lines
+        _execute("SET LOCAL work_mem = '256MB'")
     # DELETE, not TRUNCATE: PostgreSQL refuses TRUNCATE with deferred foreign-key checks due
     for table in ("fulfilment_scoredorder", "fulfilment_scoredline", "fulfilment_scoredcustomer"):
         _execute(f"DELETE FROM {table}")  # noqa: S608 (fixed text)
     _execute(_NOTE_GROUPS.format(where="WHERE 1 = 1"))  # SQLite's upsert needs a WHERE
     for basis in (PROMISE, REQUEST):
         _execute(_line_sql(basis, ""), {"basis": basis})
-    _execute(_ORDER_SQL.format(where=""))
+    _execute(_order_sql(""))
     if vendor() == "postgresql":
         _execute("ANALYZE fulfilment_scoredline, fulfilment_scoredorder")
     cleared, _ = ScoreQueue.objects.filter(id__lte=last or 0).delete()
@@ -140,7 +143,7 @@ def _rescore(order_ids: list[int]) -> None:
     where = "AND o.id IN ({})".format(", ".join(f"%({name})s" for name in in_orders))
     for basis in (PROMISE, REQUEST):
         _execute(_line_sql(basis, where), {"basis": basis, **in_orders})
-    _execute(_ORDER_SQL.format(where=f"WHERE order_id IN ({marks})"), order_ids)
+    _execute(_order_sql(f"WHERE order_id IN ({marks})"), order_ids)
 
 
 def _lock() -> None:
@@ -196,9 +199,10 @@ def _execute(sql: str, params=None) -> None:
 def _line_sql(basis: str, where: str) -> str:
     """Score the promised lines of orders not cancelled by the customer (``where``: which
     orders) against ``basis`` and insert them. Steps: ``lines`` with their target and the
-    tolerances of the customer's group; ``running``: their deliveries with the running total
-    in time order; ``per_line``: the day the total reached the required quantity, the quantity
-    by the window's end and inside it, any quality failure."""
+    tolerances of the customer's group; ``running``: joined to their deliveries, with the
+    running total in time order; ``per_line``: the day the total reached the required
+    quantity, the quantity by the window's end and inside it, any quality failure. Each step
+    is read once, so PostgreSQL runs them as one plan instead of materialising them."""
     name = vendor()
     day, plus = _DAYNUM[name], _PLUS_DAYS[name]
     quantity, target = _TARGETS[basis]
@@ -219,49 +223,57 @@ def _line_sql(basis: str, where: str) -> str:
          WHERE l.governing_date IS NOT NULL AND o.cancelled_by <> 'customer' {where}
     ),
     running AS (
-        SELECT lines.line_id, {day.format("dl.delivered_on")} AS day, dl.quantity AS dq,
+        SELECT lines.*, {day.format("dl.delivered_on")} AS day, dl.quantity AS dq,
                dl.quality_ok,
-               SUM(dl.quantity) OVER (PARTITION BY dl.line_id ORDER BY dl.delivered_on, dl.id)
-                   AS total
-          FROM lines JOIN fulfilment_delivery dl ON dl.line_id = lines.line_id
+               SUM(dl.quantity) OVER (PARTITION BY lines.line_id
+                                      ORDER BY dl.delivered_on, dl.id) AS total
+          FROM lines LEFT JOIN fulfilment_delivery dl ON dl.line_id = lines.line_id
     ),
     per_line AS (
-        SELECT lines.line_id,
-               MIN(CASE WHEN running.total >= lines.required - {SHORT_EPSILON}
-                        THEN running.day END) AS completed,
-               SUM(CASE WHEN running.day <= lines.d + lines.late
-                        THEN running.dq ELSE 0 END) AS by_end,
-               SUM(CASE WHEN running.day BETWEEN lines.d - lines.early AND lines.d + lines.late
-                        THEN running.dq ELSE 0 END) AS inside,
-               MIN(CASE WHEN running.quality_ok THEN 1 ELSE 0 END) AS quality
-          FROM lines JOIN running ON running.line_id = lines.line_id
-         GROUP BY lines.line_id
+        SELECT line_id, order_id, customer_id, product_id, target_date, window_end, q, d,
+               early, late, required,
+               MIN(CASE WHEN total >= required - {SHORT_EPSILON} THEN day END) AS completed,
+               SUM(CASE WHEN day <= d + late THEN dq ELSE 0 END) AS by_end,
+               SUM(CASE WHEN day BETWEEN d - early AND d + late THEN dq ELSE 0 END) AS inside,
+               COALESCE(MIN(CASE WHEN quality_ok THEN 1 WHEN NOT quality_ok THEN 0 END), 1)
+                   AS quality
+          FROM running
+         GROUP BY line_id, order_id, customer_id, product_id, target_date, window_end, q, d,
+                  early, late, required
     )
     INSERT INTO fulfilment_scoredline (
         basis, line_id, order_id, customer_id, product_id, target_date, target_quantity,
         window_end, completed, on_time, in_full, quality_ok, filled, fill_units)
-    SELECT %(basis)s, lines.line_id, lines.order_id, lines.customer_id, lines.product_id,
-           lines.target_date, lines.q, lines.window_end,
-           CASE WHEN p.completed IS NULL THEN 0 ELSE 1 END,
-           CASE WHEN p.completed BETWEEN lines.d - lines.early AND lines.d + lines.late
-                THEN 1 ELSE 0 END,
-           CASE WHEN COALESCE(p.by_end, 0) >= lines.required - {SHORT_EPSILON}
-                THEN 1 ELSE 0 END,
-           COALESCE(p.quality, 1),
-           CASE WHEN COALESCE(p.inside, 0) >= lines.required - {SHORT_EPSILON}
-                THEN 1 ELSE 0 END,
-           CASE WHEN COALESCE(p.inside, 0) < lines.q THEN COALESCE(p.inside, 0) ELSE lines.q END
-      FROM lines LEFT JOIN per_line p ON p.line_id = lines.line_id
+    SELECT %(basis)s, line_id, order_id, customer_id, product_id, target_date, q, window_end,
+           CASE WHEN completed IS NULL THEN 0 ELSE 1 END,
+           CASE WHEN completed BETWEEN d - early AND d + late THEN 1 ELSE 0 END,
+           CASE WHEN by_end >= required - {SHORT_EPSILON} THEN 1 ELSE 0 END,
+           quality,
+           CASE WHEN inside >= required - {SHORT_EPSILON} THEN 1 ELSE 0 END,
+           CASE WHEN inside < q THEN inside ELSE q END
+      FROM per_line
     """  # noqa: S608 (fixed fragments only; values are parameters)
 
 
-_ORDER_SQL = """
+_MONTH = {
+    "postgresql": "CAST(date_trunc('month', target_date) AS date)",
+    "sqlite": "date(target_date, 'start of month')",
+}
+
+
+def _order_sql(where: str) -> str:
+    """Sum the scored lines of the orders (``where``) per basis, order and month: the
+    completed lines in one row, the others per window end."""
+    return f"""
     INSERT INTO fulfilment_scoredorder (
-        basis, order_id, customer_id, target_date, window_end, open, lines, otif, on_time,
+        basis, order_id, customer_id, month, window_end, open, single, lines, otif, on_time,
         in_full, quality_ok, filled, perfect, fill_units, target_units)
-    SELECT basis, order_id, customer_id, target_date, MAX(window_end), 1 - completed, COUNT(*),
-           SUM(on_time * in_full), SUM(on_time), SUM(in_full), SUM(quality_ok), SUM(filled),
-           SUM(on_time * in_full * quality_ok), SUM(fill_units), SUM(target_quantity)
+    SELECT basis, order_id, customer_id, {_MONTH[vendor()]}, MAX(window_end), 1 - completed,
+           CASE WHEN COUNT(*) OVER (PARTITION BY basis, order_id) = 1 THEN 1 ELSE 0 END,
+           COUNT(*), SUM(on_time * in_full), SUM(on_time), SUM(in_full), SUM(quality_ok),
+           SUM(filled), SUM(on_time * in_full * quality_ok), SUM(fill_units),
+           SUM(target_quantity)
       FROM fulfilment_scoredline {where}
-     GROUP BY basis, order_id, customer_id, target_date, completed
-"""
+     GROUP BY basis, order_id, customer_id, {_MONTH[vendor()]}, completed,
+              CASE WHEN completed = 1 THEN NULL ELSE window_end END
+    """  # noqa: S608 (fixed fragments only; values are parameters)

@@ -157,3 +157,20 @@ def test_cli_report_refuses_bad_dates(capsys):
     with pytest.raises(SystemExit) as done:
         main(["report", "service-level", "--from", "2026-13-01"])
     assert done.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_cli_rescore_clears_the_queue_and_scores_everything_again(promised, capsys):
+    from kept.cli import main
+    from kept.fulfilment.models import ScoredLine, ScoreQueue
+
+    assert ScoreQueue.objects.exists()  # the promises marked their orders
+    with pytest.raises(SystemExit) as done:
+        main(["rescore"])
+    assert done.value.code == 0 and "queued order changes" in capsys.readouterr().out
+    assert not ScoreQueue.objects.exists()
+    scored = ScoredLine.objects.count()
+    ScoredLine.objects.all().delete()
+    with pytest.raises(SystemExit):
+        main(["rescore", "--all"])
+    assert "every line" in capsys.readouterr().out
+    assert ScoredLine.objects.count() == scored > 0

@@ -125,3 +125,34 @@ def test_a_tolerance_changed_is_scored_again(book):
     _same_as_pure(start, end, "region", "promise", book)
     _rows, after = metrics.service_level(start, end, by="region", today=book)
     assert after.on_time_lines > before.on_time_lines
+
+
+@pytest.mark.parametrize(
+    "first, last",
+    [(-75, 15), (-46, -40), (-200, 200)],  # whole months in between; none; the whole book
+)
+@pytest.mark.parametrize("by", ["month", "customer", "owner"])
+def test_periods_of_whole_and_part_months(book, by, first, last):
+    """Whole months are read from the order sums, part months at the ends from the lines."""
+    start, end = book + timedelta(days=first), book + timedelta(days=last)
+    for day in (start, start.replace(day=1)):  # also from a first of the month
+        _same_as_pure(day, end, by, "promise", book)
+
+
+def test_whole_months_of_a_period():
+    from datetime import date
+
+    assert metrics._months(date(2026, 1, 1), date(2026, 3, 31)) == (
+        date(2026, 1, 1),
+        date(2026, 3, 1),
+    )
+    assert metrics._months(date(2026, 1, 2), date(2026, 3, 30)) == (
+        date(2026, 2, 1),
+        date(2026, 2, 1),
+    )
+    first, last = metrics._months(date(2026, 1, 2), date(2026, 1, 30))
+    assert first > last  # none
+    assert metrics._months(date(2025, 12, 15), date(2026, 2, 28)) == (
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    )
