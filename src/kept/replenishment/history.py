@@ -75,15 +75,20 @@ class Event:
     kind: EventKind
     quantity: float
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", EventKind(self.kind))
+        object.__setattr__(self, "day", float(self.day))
+        object.__setattr__(self, "quantity", float(self.quantity))
+
 
 def fill(day: float, quantity: float) -> Event:
     """A delivery of ``quantity`` units on ``day``."""
-    return Event(float(day), EventKind.FILL, float(quantity))
+    return Event(day, EventKind.FILL, quantity)
 
 
 def reading(day: float, level: float) -> Event:
     """A level reading: ``level`` units left on ``day``."""
-    return Event(float(day), EventKind.READING, float(level))
+    return Event(day, EventKind.READING, level)
 
 
 def feedback(day: float, still_had: float) -> Event:

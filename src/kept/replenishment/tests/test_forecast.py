@@ -209,24 +209,32 @@ def test_vectorised_results_equal_a_loop_over_subscriptions():
     found = []
     for person_count in people:
         day, events = 0.0, [fill(0, 20)]
-        for _ in range(rng.integers(0, 6)):
-            day += rng.uniform(5, 40)
-            events.append(fill(day, min(20.0, 0.12 * person_count * day / 3)))
+        for _ in range(rng.integers(0, 6)):  # none to five intervals, some run-outs
+            gap = rng.uniform(5, 60)
+            day += gap
+            events.append(fill(day, min(20.0, 0.12 * person_count * gap)))
         found.append(intervals(events, capacity=20))
     level, start = rng.uniform(0, 20, count), rng.uniform(0, 30, count)
 
     together = posterior(prior, people, Exposure.of(found))
+    vectorised = predictions(together, level, start)
+
     for i in range(count):
         alone = posterior(prior, people[i : i + 1], Exposure.of([found[i]]))
         assert alone.mean[0] == pytest.approx(together.mean[i])
-        for function in (expected_runout_day, level_today):
-            args = (level[i], start[i]) if function is expected_runout_day else (level[i], 0, 30)
-            vector = (level, start) if function is expected_runout_day else (level, 0, 30)
-            assert function(alone, *args)[0] == pytest.approx(function(together, *vector)[i])
-        risk = runout_day_at_risk(alone, level[i], start[i], 0.1)[0]
-        assert risk == pytest.approx(runout_day_at_risk(together, level, start, 0.1)[i])
-        band = level_band(alone, level[i], start[i], [10, 40])[0]
-        assert band == pytest.approx(level_band(together, level, start, [10, 40])[i])
+        for one, all_of_them in zip(
+            predictions(alone, level[i], start[i]), vectorised, strict=True
+        ):
+            assert one[0] == pytest.approx(all_of_them[i])
+
+
+def predictions(rate_belief: RateBelief, level, start) -> list[np.ndarray]:
+    return [
+        level_today(rate_belief, level, start, 30),
+        expected_runout_day(rate_belief, level, start),
+        runout_day_at_risk(rate_belief, level, start, 0.1),
+        level_band(rate_belief, level, start, [10, 40]),
+    ]
 
 
 @pytest.mark.parametrize("risk", [0, 1, -0.1, 1.5, float("nan")])

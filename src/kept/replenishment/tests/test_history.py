@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kept.replenishment.history import (
+    Event,
     Exposure,
     FillPolicy,
     LevelKind,
@@ -65,8 +66,8 @@ def test_days_spent_empty_are_not_exposure():
     assert history.intervals.censored.tolist() == [True]
 
 
-def test_zero_length_intervals_are_skipped():
-    # Two readings on one day, and one more on the fill's day (taken before the fill)
+def test_same_day_observations_give_no_zero_length_interval():
+    # Two readings on day 10 (the later corrects the first), one on the fill's day (before it)
     events = [fill(0, 20), reading(10, 15), reading(10, 14), reading(20, 9), fill(20, 11)]
 
     found = intervals(events, capacity=20)
@@ -98,6 +99,10 @@ def test_fixed_quantity_adds_to_what_was_left():
     assert history.level[history.kind == LevelKind.AFTER_FILL].tolist() == [10, 16, 10]
     assert history.intervals.units.tolist() == [4, 16]
     assert not history.intervals.censored.any()  # an assumed empty is not an observed one
+
+
+def test_events_accept_plain_kinds():
+    assert Event(3, "fill", 5) == fill(3, 5)
 
 
 def test_history_ends_on_its_last_known_level():
