@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kept.receivables",
     "kept.promising",
     "kept.fulfilment",
+    "kept.replenishment",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,6 +11,11 @@ by ``N(0, 0.07)`` each time; one cycle in ten they forget, run out and wait 0–
 Delivery comes 1–3 days after the order and fills to capacity (the quantity is what was
 missing); if the container emptied meanwhile, they wait empty. The first fill is into an
 empty container within the first 20 days.
+
+Optionally some households also report their level: each day, with chance
+``reading_chance``, a reading at the start of the day (before that day's delivery); at a
+delivery, with chance ``feedback_chance``, the visit's "still had X". Both are exact to
+0.1 unit and drawn from a separate random source, so that the fills stay the same.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kept.replenishment.history import Event, fill
+from kept.replenishment.history import Event, EventKind
+from kept.replenishment.many import EventCode
 
 RATE_PER_PERSON = 0.12
 
@@ -32,14 +38,69 @@ class Household:
     events: list[Event]
 
 
+@dataclass(frozen=True)
+class Simulated:
+    """Households in long format, as ``many.read_many`` takes them: event ``j`` is an
+    ``EventCode`` ``kind[j]`` of household ``subscription[j]`` on ``day[j]``, of ``amount[j]``
+    (quantity filled or level read), in time order."""
+
+    people: np.ndarray
+    capacity: np.ndarray
+    true_rate: np.ndarray
+    subscription: np.ndarray
+    day: np.ndarray
+    kind: np.ndarray
+    amount: np.ndarray
+
+    def events(self) -> list[list[Event]]:
+        """Each household's events, in the order given."""
+        order = np.argsort(self.subscription, kind="stable")
+        kinds = np.where(self.kind[order] == EventCode.FILL, EventKind.FILL, EventKind.READING)
+        events = map(Event, self.day[order].tolist(), kinds.tolist(), self.amount[order].tolist())
+        ends = np.cumsum(np.bincount(self.subscription, minlength=self.people.size)).tolist()
+        found = list(events)
+        return [found[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+
+
 def _capacities(people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     nominal_days = rng.uniform(20, 40, people.size)
     return 5.0 * np.ceil(RATE_PER_PERSON * people * nominal_days / 5.0)
 
 
-def simulate(count: int, days: int = 730, seed: int = 0) -> list[Household]:
-    """``count`` households over ``days`` days (module docstring), seeded."""
+class _Log:
+    """The events of all households, one batch per day and kind."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[np.ndarray, float, EventCode, np.ndarray]] = []
+
+    def add(self, who: np.ndarray, day: float, kind: EventCode, amount: np.ndarray) -> None:
+        if who.size:
+            self.batches.append((who, day, kind, amount))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if not self.batches:
+            return np.zeros(0, int), np.zeros(0), np.zeros(0, np.int8), np.zeros(0)
+        who, day, kind, amount = zip(*self.batches, strict=True)
+        sizes = [batch.size for batch in who]
+        return (
+            np.concatenate(who),
+            np.repeat(np.asarray(day, dtype=float), sizes),
+            np.repeat(np.asarray(kind, dtype=np.int8), sizes),
+            np.concatenate(amount),
+        )
+
+
+def simulate_events(
+    count: int,
+    days: int = 730,
+    seed: int = 0,
+    *,
+    reading_chance: float = 0.0,
+    feedback_chance: float = 0.0,
+) -> Simulated:
+    """``count`` households over ``days`` days (module docstring), seeded, long format."""
     rng = np.random.default_rng(seed)
+    observer = np.random.default_rng([seed, 1])  # readings, apart from the fills
     people = rng.integers(1, 6, count)
     true_rate = RATE_PER_PERSON * people * rng.gamma(6.0, 1 / 6.0, count)
     capacity = _capacities(people, rng)
@@ -50,12 +111,18 @@ def simulate(count: int, days: int = 730, seed: int = 0) -> list[Household]:
     threshold = np.full(count, -1.0)
     empty_wait = np.zeros(count)
     week_factor = np.ones(count)
-    fills: list[list[Event]] = [[] for _ in range(count)]
+    log = _Log()
 
     for day in range(days):
+        if reading_chance > 0:
+            read = np.flatnonzero(observer.random(count) < reading_chance)
+            log.add(read, day, EventCode.READING, np.round(level[read], 1))
         arriving = delivery_day == day
-        for index in np.flatnonzero(arriving):
-            fills[index].append(fill(day, capacity[index] - level[index]))
+        who = np.flatnonzero(arriving)
+        if feedback_chance > 0:
+            told = who[observer.random(who.size) < feedback_chance]
+            log.add(told, day, EventCode.FEEDBACK, np.round(level[told], 1))
+        log.add(who, day, EventCode.FILL, capacity[who] - level[who])
         level[arriving] = capacity[arriving]
         delivery_day[arriving] = np.inf
         forgets = rng.random(count) < 0.1
@@ -75,7 +142,16 @@ def simulate(count: int, days: int = 730, seed: int = 0) -> list[Household]:
         )
         delivery_day[reorder] = day + rng.integers(1, 4, count)[reorder]
 
+    return Simulated(people, capacity, true_rate, *log.arrays())
+
+
+def simulate(count: int, days: int = 730, seed: int = 0, **observed: float) -> list[Household]:
+    """``count`` households over ``days`` days (module docstring), seeded; ``observed``:
+    ``reading_chance`` and ``feedback_chance`` of ``simulate_events`` (default none)."""
+    found = simulate_events(count, days, seed, **observed)
     return [
-        Household(int(people[i]), float(capacity[i]), float(true_rate[i]), fills[i])
-        for i in range(count)
+        Household(int(people), float(capacity), float(rate), events)
+        for people, capacity, rate, events in zip(
+            found.people, found.capacity, found.true_rate, found.events(), strict=True
+        )
     ]
