@@ -1,0 +1,270 @@
+"""Reads for proactive replenishment: every active subscription's history in a few queries,
+the forecast core over all of them at once, today's plan, one container's outlook.
+
+The fills are the deliveries of the subscribed product to the customer; readings and visit
+feedback are ``Reading`` rows. The population prior of each product is fitted on all its
+subscriptions (SPEC 2.5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from django.db import connection
+from django.utils import timezone
+
+from kept.replenishment import forecast, history
+from kept.replenishment import plan as plan_core
+from kept.replenishment.choices import FillPolicy, Outcome, ReadingSource
+from kept.replenishment.models import Proposal, Subscription
+from kept.replenishment.population import PopulationPrior
+
+LEAD_DAYS, BUFFER_DAYS, RISK = 1, 1, 0.1
+DAYS_PER_FILL = 30  # the prior of a product nobody has history for: a full container a month
+
+_FILLS = """
+    SELECT s.id, d.delivered_on, d.quantity
+      FROM replenishment_subscription s
+      JOIN promising_order o ON o.customer_id = s.customer_id
+      JOIN promising_orderline l ON l.order_id = o.id AND l.product_id = s.product_id
+      JOIN fulfilment_delivery d ON d.line_id = l.id
+     WHERE s.is_active {only} AND d.delivered_on <= %(today)s"""
+_READINGS = """
+    SELECT r.subscription_id, r.day, r.level, r.source
+      FROM replenishment_reading r
+      JOIN replenishment_subscription s ON s.id = r.subscription_id
+     WHERE s.is_active {only} AND r.day <= %(today)s"""
+
+
+def business_today() -> date:
+    return timezone.localdate()
+
+
+@dataclass
+class Book:
+    """Every subscription in scope, as arrays in the order of ``ids``."""
+
+    today: date
+    ids: np.ndarray
+    product: np.ndarray
+    capacity: np.ndarray
+    people: np.ndarray
+    fixed: np.ndarray  # fixed quantity, NaN for fill to capacity
+    last_day: np.ndarray  # day numbers (date.toordinal); NaN: no known level
+    last_level: np.ndarray
+    belief: forecast.RateBelief
+    priors: dict[int, PopulationPrior] = field(default_factory=dict)
+
+    def index(self, subscription_id: int) -> int:
+        return int(np.flatnonzero(self.ids == subscription_id)[0])
+
+
+def _events(today: date, only: str, params: dict) -> tuple[list, list]:
+    params = {**params, "today": today}
+    with connection.cursor() as cursor:
+        cursor.execute(_FILLS.format(only=only), params)  # noqa: S608 (fixed text)
+        fills = cursor.fetchall()
+        cursor.execute(_READINGS.format(only=only), params)  # noqa: S608 (fixed text)
+        readings = cursor.fetchall()
+    return fills, readings
+
+
+def _day(value) -> float:
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return float(value.toordinal())
+
+
+def _histories(rows, fills, readings):
+    """Per subscription: its known levels and intervals (``history.read_history``)."""
+    events: dict[int, list] = {row[0]: [] for row in rows}
+    for pk, day, quantity in fills:
+        events[pk].append(history.fill(_day(day), float(quantity)))
+    for pk, day, level, source in readings:
+        make = history.feedback if source == ReadingSource.FEEDBACK else history.reading
+        events[pk].append(make(_day(day), float(level)))
+    policies = {FillPolicy.TO_CAPACITY: history.FillPolicy.TO_CAPACITY}
+    return [
+        history.read_history(
+            events[pk],
+            float(capacity),
+            policies.get(policy, history.FillPolicy.FIXED_QUANTITY),
+        )
+        for pk, _product, capacity, _people, policy, _fixed in rows
+    ]
+
+
+def _prior(exposure: history.Exposure, people: np.ndarray, capacity: np.ndarray):
+    units, days = exposure.totals()
+    if days.sum() <= 0:  # nothing observed yet: a full container a month
+        rate = float(np.mean(capacity / people)) / DAYS_PER_FILL
+        return PopulationPrior(rate_per_person=rate)
+    return forecast.fit_prior(exposure, people)
+
+
+def load(today: date | None = None, *, subscription_ids=None) -> Book:
+    """The forecast of every active subscription (or of ``subscription_ids``, with the
+    priors still fitted on all subscriptions of their products)."""
+    today = today or business_today()
+    rows = list(
+        Subscription.objects.filter(is_active=True)
+        .order_by("id")
+        .values_list("id", "product_id", "capacity", "people", "fill_policy", "fixed_quantity")
+    )
+    fills, readings = _events(today, "", {})
+    histories = _histories(rows, fills, readings)
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    product = np.array([row[1] for row in rows], dtype=np.int64)
+    capacity = np.array([float(row[2]) for row in rows])
+    people = np.array([float(row[3]) for row in rows])
+    fixed = np.array([float(row[5]) if row[5] is not None else np.nan for row in rows])
+    shape, rate, dispersion = (np.zeros(len(rows)) for _ in range(3))
+    priors = {}
+    for pk in np.unique(product):
+        mine = np.flatnonzero(product == pk)
+        exposure = history.Exposure.of([histories[i].intervals for i in mine])
+        prior = _prior(exposure, people[mine], capacity[mine])
+        belief = forecast.posterior(prior, people[mine], exposure)
+        shape[mine], rate[mine], dispersion[mine] = belief.shape, belief.rate, belief.dispersion
+        priors[int(pk)] = prior
+    last_day = np.array([h.last_day if h.last_day is not None else np.nan for h in histories])
+    last_level = np.array(
+        [h.last_level if h.last_level is not None else np.nan for h in histories]
+    )
+    book = Book(
+        today,
+        ids,
+        product,
+        capacity,
+        people,
+        fixed,
+        last_day,
+        last_level,
+        forecast.RateBelief(shape, rate, dispersion),
+        priors,
+    )
+    if subscription_ids is not None:
+        keep = np.isin(ids, list(subscription_ids))
+        book = _subset(book, keep)
+    return book
+
+
+def _subset(book: Book, keep: np.ndarray) -> Book:
+    return Book(
+        book.today,
+        book.ids[keep],
+        book.product[keep],
+        book.capacity[keep],
+        book.people[keep],
+        book.fixed[keep],
+        book.last_day[keep],
+        book.last_level[keep],
+        book.belief[keep],
+        book.priors,
+    )
+
+
+def _known(book: Book) -> np.ndarray:
+    """Subscriptions with a known level (a fill or a reading): the others cannot be planned."""
+    return np.isfinite(book.last_day)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """A refill the plan proposes."""
+
+    subscription: Subscription
+    plan_date: date
+    delivery_date: date
+    quantity: float
+    level_today: float
+    expected_runout: date | None
+    risk_date: date
+
+    @property
+    def customer(self):
+        return self.subscription.customer
+
+
+def _date(day: float) -> date | None:
+    return date.fromordinal(int(np.floor(day))) if np.isfinite(day) else None
+
+
+def _settled_today(day: date) -> set[int]:
+    """Subscriptions already answered for this plan day, or postponed past it."""
+    answered = Proposal.objects.filter(plan_date=day).values_list("subscription_id", flat=True)
+    postponed = Proposal.objects.filter(
+        outcome=Outcome.POSTPONED, postponed_until__gt=day
+    ).values_list("subscription_id", flat=True)
+    return set(answered) | set(postponed)
+
+
+def _on_order() -> set[tuple[int, int]]:
+    """(customer, product) with a promise still open: already on its way."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT o.customer_id, c.product_id FROM promising_commitment c"
+            " JOIN promising_orderline l ON l.id = c.line_id"
+            " JOIN promising_order o ON o.id = l.order_id WHERE c.is_open"
+        )
+        return set(cursor.fetchall())
+
+
+def todays_plan(
+    day: date,
+    *,
+    lead_days: int = LEAD_DAYS,
+    buffer_days: int = BUFFER_DAYS,
+    risk: float = RISK,
+    book: Book | None = None,
+) -> list[Proposed]:
+    """The subscriptions likely to run out before ``day + lead + buffer``, most urgent
+    first, with the quantity to bring (SPEC 2.5). Those answered today, postponed, or with
+    an order on its way are left out."""
+    book = book or load(day)
+    known = _subset(book, _known(book))
+    if not len(known.ids):
+        return []
+    found = plan_core.plan(
+        known.belief,
+        known.last_level,
+        known.last_day,
+        known.capacity,
+        today=float(day.toordinal()),
+        lead_days=lead_days,
+        buffer_days=buffer_days,
+        risk=risk,
+        fill_policy=np.where(
+            np.isnan(known.fixed),
+            history.FillPolicy.TO_CAPACITY,
+            history.FillPolicy.FIXED_QUANTITY,
+        ),
+        fixed_quantity=np.nan_to_num(known.fixed),
+    )
+    due = found.order
+    subscriptions = Subscription.objects.select_related(
+        "customer__region", "product"
+    ).in_bulk([int(known.ids[i]) for i in due])
+    skip, on_order = _settled_today(day), _on_order()
+    level = forecast.level_today(known.belief, known.last_level, known.last_day, day.toordinal())
+    expected = forecast.expected_runout_day(known.belief, known.last_level, known.last_day)
+    delivery = day + timedelta(days=lead_days)
+    proposals = []
+    for i in due:
+        subscription = subscriptions[int(known.ids[i])]
+        pair = (subscription.customer_id, subscription.product_id)
+        if subscription.pk in skip or pair in on_order or found.quantity[i] <= 0:
+            continue
+        proposals.append(
+            Proposed(
+                subscription,
+                day,
+                delivery,
+                float(found.quantity[i]),
+                float(level[i]),
+                _date(expected[i]),
+                _date(found.risk_day[i]) or delivery,
+            )
+        )
+    return proposals
