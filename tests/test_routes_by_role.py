@@ -145,6 +145,13 @@ API: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/payments/{payment_id}"): READERS,
     ("get", "/api/v1/receivables/ageing"): READERS,
     ("get", "/api/v1/customers/{code}/credit"): READERS,
+    ("get", "/api/v1/subscriptions"): EVERYONE,
+    ("post", "/api/v1/subscriptions"): OFFICE,
+    ("get", "/api/v1/subscriptions/{pk}"): EVERYONE,
+    ("patch", "/api/v1/subscriptions/{pk}"): OFFICE,
+    ("post", "/api/v1/subscriptions/{pk}/readings"): {"manager", "staff", "warehouse"},
+    ("get", "/api/v1/plan"): EVERYONE,
+    ("post", "/api/v1/plan/{subscription}/answer"): OFFICE,
 }
 
 
@@ -185,6 +192,7 @@ def world(db, make_user):
     from kept.promising import actions as promising
     from kept.promising.engine import LineInput
     from kept.receivables import actions as receivables
+    from kept.replenishment import actions as replenishment
 
     owner = make_user("staff", "owner")
     customer = customers.create_customer({"code": "C1", "name": "测试客户"}, actor=owner)
@@ -205,7 +213,10 @@ def world(db, make_user):
     )
     invoice = receivables.issue_invoice(customer, Decimal("40"), date.today(), number=order.number)
     payment = receivables.record_payment(customer, Decimal("10"), date.today(), method="cash")
+    jar = replenishment.save_subscription(customer, {"product": product, "capacity": 15})
     return {
+        "pk": jar.pk,
+        "subscription": jar.pk,
         "invoice": invoice.number,
         "payment": payment.pk,
         "payment_id": payment.pk,

@@ -10,6 +10,7 @@ from kept.fulfilment.api import router as fulfilment_router
 from kept.promising.api import router as promising_router
 from kept.promising.api_policies import router as policies_router
 from kept.receivables.api import router as receivables_router
+from kept.replenishment.api import router as replenishment_router
 
 api = NinjaAPI(
     title="Kept API",
@@ -29,3 +30,4 @@ api.add_router("/", receivables_router)
 api.add_router("/", promising_router)
 api.add_router("/", policies_router)
 api.add_router("/", fulfilment_router)
+api.add_router("/", replenishment_router)

@@ -83,6 +83,17 @@ _MANAGE_SERVICE = [
     "fulfilment.add_servicetolerance",
     "fulfilment.change_servicetolerance",
 ]
+_VIEW_PLAN = [
+    "replenishment.view_subscription",
+    "replenishment.view_reading",
+    "replenishment.view_proposal",
+]
+_PLAN = [
+    "replenishment.add_subscription",
+    "replenishment.change_subscription",
+    "replenishment.add_reading",
+    "replenishment.add_proposal",
+]
 _MANAGE = [
     "customers.delete_customer",
     "customers.manage_credit",
@@ -117,20 +128,31 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MANAGE_PROMISES
     + _VIEW_DELIVERIES
     + _DELIVER
-    + _MANAGE_SERVICE,
+    + _MANAGE_SERVICE
+    + _VIEW_PLAN
+    + _PLAN,
     Role.STAFF: _VIEW_CUSTOMERS
     + _EDIT_CUSTOMERS
     + _VIEW_CATALOG
     + _VIEW_RECEIVABLES
     + _VIEW_PROMISES
     + _PROMISE
-    + _VIEW_DELIVERIES,
-    Role.WAREHOUSE: _VIEW_CATALOG + _WAREHOUSE + _VIEW_PROMISES + _VIEW_DELIVERIES + _DELIVER,
+    + _VIEW_DELIVERIES
+    + _VIEW_PLAN
+    + _PLAN,
+    Role.WAREHOUSE: _VIEW_CATALOG
+    + _WAREHOUSE
+    + _VIEW_PROMISES
+    + _VIEW_DELIVERIES
+    + _DELIVER
+    + _VIEW_PLAN
+    + ["replenishment.add_reading"],  # the crew sees the jar
     Role.VIEWER: _VIEW_CUSTOMERS
     + _VIEW_CATALOG
     + _VIEW_RECEIVABLES
     + _VIEW_PROMISES
-    + _VIEW_DELIVERIES,
+    + _VIEW_DELIVERIES
+    + _VIEW_PLAN,
 }
 
 

@@ -103,16 +103,21 @@ def _prior(exposure: history.Exposure, people: np.ndarray, capacity: np.ndarray)
     return forecast.fit_prior(exposure, people)
 
 
-def load(today: date | None = None, *, subscription_ids=None) -> Book:
-    """The forecast of every active subscription (or of ``subscription_ids``, with the
-    priors still fitted on all subscriptions of their products)."""
+def load(today: date | None = None, *, product_id: int | None = None) -> Book:
+    """The forecast of every active subscription (of one product: ``product_id``); each
+    product's prior is fitted on all its subscriptions."""
     today = today or business_today()
+    found = Subscription.objects.filter(is_active=True)
+    only, params = "", {}
+    if product_id is not None:
+        found = found.filter(product_id=product_id)
+        only, params = "AND s.product_id = %(product)s", {"product": product_id}
     rows = list(
-        Subscription.objects.filter(is_active=True)
-        .order_by("id")
-        .values_list("id", "product_id", "capacity", "people", "fill_policy", "fixed_quantity")
+        found.order_by("id").values_list(
+            "id", "product_id", "capacity", "people", "fill_policy", "fixed_quantity"
+        )
     )
-    fills, readings = _events(today, "", {})
+    fills, readings = _events(today, only, params)
     histories = _histories(rows, fills, readings)
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     product = np.array([row[1] for row in rows], dtype=np.int64)
@@ -129,10 +134,8 @@ def load(today: date | None = None, *, subscription_ids=None) -> Book:
         shape[mine], rate[mine], dispersion[mine] = belief.shape, belief.rate, belief.dispersion
         priors[int(pk)] = prior
     last_day = np.array([h.last_day if h.last_day is not None else np.nan for h in histories])
-    last_level = np.array(
-        [h.last_level if h.last_level is not None else np.nan for h in histories]
-    )
-    book = Book(
+    last_level = np.array([h.last_level if h.last_level is not None else np.nan for h in histories])
+    return Book(
         today,
         ids,
         product,
@@ -144,10 +147,6 @@ def load(today: date | None = None, *, subscription_ids=None) -> Book:
         forecast.RateBelief(shape, rate, dispersion),
         priors,
     )
-    if subscription_ids is not None:
-        keep = np.isin(ids, list(subscription_ids))
-        book = _subset(book, keep)
-    return book
 
 
 def _subset(book: Book, keep: np.ndarray) -> Book:
@@ -243,9 +242,9 @@ def todays_plan(
         fixed_quantity=np.nan_to_num(known.fixed),
     )
     due = found.order
-    subscriptions = Subscription.objects.select_related(
-        "customer__region", "product"
-    ).in_bulk([int(known.ids[i]) for i in due])
+    subscriptions = Subscription.objects.select_related("customer__region", "product").in_bulk(
+        [int(known.ids[i]) for i in due]
+    )
     skip, on_order = _settled_today(day), _on_order()
     level = forecast.level_today(known.belief, known.last_level, known.last_day, day.toordinal())
     expected = forecast.expected_runout_day(known.belief, known.last_level, known.last_day)
@@ -268,3 +267,65 @@ def todays_plan(
             )
         )
     return proposals
+
+
+def proposal_for(subscription_id: int, day: date) -> Proposed | None:
+    """The plan of ``day``'s proposal for one subscription (``None``: nothing proposed)."""
+    product = (
+        Subscription.objects.filter(pk=subscription_id).values_list("product_id", flat=True).first()
+    )
+    if product is None:
+        return None
+    proposals = todays_plan(day, book=load(day, product_id=product))
+    return next((p for p in proposals if p.subscription.pk == subscription_id), None)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """One container: level today, daily use, run-out dates, and the level band ahead
+    (``band``: day, low, middle, high; the 10 %, 50 % and 90 % quantiles)."""
+
+    level_today: float | None
+    rate_per_day: float
+    expected_runout: date | None
+    runout_at_risk: date | None
+    risk: float
+    band: list[tuple[date, float, float, float]]
+
+    def as_dict(self) -> dict:
+        return {
+            "level_today": self.level_today,
+            "rate_per_day": self.rate_per_day,
+            "expected_runout": self.expected_runout,
+            "runout_at_risk": self.runout_at_risk,
+            "risk": self.risk,
+        }
+
+
+def outlook(
+    subscription: Subscription, today: date | None = None, *, risk: float = RISK, days: int = 45
+) -> Outlook:
+    today = today or business_today()
+    book = load(today, product_id=subscription.product_id)
+    if subscription.pk not in book.ids:  # inactive
+        return Outlook(None, 0.0, None, None, risk, [])
+    i = book.index(subscription.pk)
+    belief, level, last = book.belief[[i]], book.last_level[[i]], book.last_day[[i]]
+    rate = float(belief.mean[0])
+    if not np.isfinite(last[0]):
+        return Outlook(None, round(rate, 3), None, None, risk, [])
+    now = float(today.toordinal())
+    on_days = now + np.arange(days + 1)
+    band = forecast.level_band(belief, level, last, on_days)[0]  # (quantiles, days)
+    rows = [
+        (date.fromordinal(int(day)), *(round(float(v), 2) for v in band[:, k]))
+        for k, day in enumerate(on_days)
+    ]
+    return Outlook(
+        round(float(forecast.level_today(belief, level, last, now)[0]), 2),
+        round(rate, 3),
+        _date(forecast.expected_runout_day(belief, level, last)[0]),
+        _date(forecast.runout_day_at_risk(belief, level, last, risk)[0]),
+        risk,
+        rows,
+    )
