@@ -18,6 +18,7 @@ urlpatterns = [
     path("receivables/", include("kept.receivables.urls")),
     path("promising/", include("kept.promising.urls")),
     path("fulfilment/", include("kept.fulfilment.urls")),
+    path("replenishment/", include("kept.replenishment.urls")),
     path("data/", include("kept.core.transfer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

