@@ -56,10 +56,12 @@ class Simulated:
         """Each household's events, in the order given."""
         order = np.argsort(self.subscription, kind="stable")
         kinds = np.where(self.kind[order] == EventCode.FILL, EventKind.FILL, EventKind.READING)
-        events = map(Event, self.day[order].tolist(), kinds.tolist(), self.amount[order].tolist())
-        ends = np.cumsum(np.bincount(self.subscription, minlength=self.people.size)).tolist()
-        found = list(events)
-        return [found[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        found = list(
+            map(Event, self.day[order].tolist(), kinds.tolist(), self.amount[order].tolist())
+        )
+        sizes = np.bincount(self.subscription, minlength=self.people.size)
+        ends = np.cumsum(sizes)
+        return [found[end - size : end] for size, end in zip(sizes, ends, strict=True)]
 
 
 def _capacities(people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
