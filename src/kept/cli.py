@@ -192,6 +192,40 @@ def cmd_report(args) -> int:
     return 0
 
 
+def _date_arg(value: str | None, name: str):
+    from datetime import date
+
+    from django.utils import timezone
+
+    if not value:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        print(f"kept: {name} must be a date (YYYY-MM-DD), not {value!r}", file=sys.stderr)  # noqa: T201
+        return None
+
+
+def cmd_plan(args) -> int:
+    from kept.replenishment.report import plan_report
+
+    day = _date_arg(args.date, "--date")
+    if day is None:
+        return 2
+    sys.stdout.write(plan_report(day, args.format))
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    from kept.replenishment.report import backtest_report
+
+    day = _date_arg(args.until, "--until")
+    if day is None:
+        return 2
+    sys.stdout.write(backtest_report(day, fmt=args.format))
+    return 0
+
+
 def cmd_rescore(args) -> int:
     from time import perf_counter
 
@@ -278,6 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
     level.add_argument("--against", choices=Against.values, default=Against.PROMISE)
     level.add_argument("--format", choices=["json", "csv"], default="json")
     level.set_defaults(func=cmd_report)
+    plan = sub.add_parser("plan", help="today's plan: the containers to refill")
+    plan.add_argument("--date", help="the plan's date (default: today)")
+    plan.add_argument("--format", choices=["json", "csv"], default="json")
+    plan.set_defaults(func=cmd_plan)
+    backtest = sub.add_parser("backtest", help="replay history to test a forecast")
+    backtest.add_argument("what", choices=["replenishment"])
+    backtest.add_argument("--until", help="history up to this date (default: today)")
+    backtest.add_argument("--format", choices=["json", "csv"], default="json")
+    backtest.set_defaults(func=cmd_backtest)
     rescore = sub.add_parser(
         "rescore", help="bring the stored service-level scores up to date (reports do it too)"
     )
@@ -298,6 +341,8 @@ KEPT_COMMANDS = {
     "export",
     "report",
     "rescore",
+    "plan",
+    "backtest",
     "-h",
     "--help",
 }

@@ -21,6 +21,7 @@ from kept.demo import (
     deliveries,
     history,
     households,
+    jars,
     orders,
     people,
     policies,
@@ -32,7 +33,7 @@ from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
 from kept.fulfilment import scores
 
-STEPS = 12  # plus one when the previous demo is deleted first
+STEPS = 13  # plus one when the previous demo is deleted first
 
 
 def build(
@@ -117,6 +118,8 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     _update_blocked_reasons(everyone)
     report(_("Delivering the history: late routes, short picks and damaged bags…"))
     delivered = deliveries.save_deliveries(ctx, past.orders)
+    report(_("Measuring the households' rice jars…"))
+    jar_count = jars.save_jars(ctx, everyone)
     report(_("Issuing invoices and recording payments…"))
     money = receivables.save_receivables(ctx, everyone)
     report(_("Promising this week's orders against today's stock…"))
@@ -128,6 +131,7 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
         **counts,
         "contacts": household_contacts + business_contacts,
         "interactions": interactions,
+        "jars": jar_count,
         "products": products,
         "movements": movements,
         "receipts": receipts,

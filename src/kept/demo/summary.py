@@ -40,6 +40,7 @@ class DemoSummary:
     not_ok_deliveries: int = 0
     undelivered_lines: int = 0
     tolerances: int = 0
+    jars: int = 0
 
     @property
     def customers(self) -> int:
@@ -70,4 +71,5 @@ class DemoSummary:
             )
             % self.__dict__
         )
-        return f"{customers} {orders} {deliveries}"
+        jars = _("%(jars)d rice jars followed for proactive refills.") % self.__dict__
+        return f"{customers} {orders} {deliveries} {jars}"

@@ -21,6 +21,7 @@ from kept.replenishment.models import Proposal, Subscription
 from kept.replenishment.population import PopulationPrior
 
 LEAD_DAYS, BUFFER_DAYS, RISK = 1, 1, 0.1
+LAPSED_DAYS = 30  # expected to have run out longer ago than this: buying elsewhere
 DAYS_PER_FILL = 30  # the prior of a product nobody has history for: a full container a month
 
 _FILLS = """
@@ -76,37 +77,29 @@ def _day(value) -> float:
     return float(value.toordinal())
 
 
-def _histories(rows, fills, readings):
-    """Per subscription: its known levels and intervals (``history.read_history``)."""
+def events_of(rows, fills, readings) -> dict[int, list]:
+    """Each subscription's events (``history.fill``, ``reading``, ``feedback``). A delivery
+    bigger than the container (a banquet, stock for the storeroom) fills it and no more:
+    the rest is not in the jar."""
     events: dict[int, list] = {row[0]: [] for row in rows}
+    capacity = {row[0]: float(row[2]) for row in rows}
     for pk, day, quantity in fills:
-        events[pk].append(history.fill(_day(day), float(quantity)))
+        events[pk].append(history.fill(_day(day), min(float(quantity), capacity[pk])))
     for pk, day, level, source in readings:
         make = history.feedback if source == ReadingSource.FEEDBACK else history.reading
-        events[pk].append(make(_day(day), float(level)))
-    policies = {FillPolicy.TO_CAPACITY: history.FillPolicy.TO_CAPACITY}
-    return [
-        history.read_history(
-            events[pk],
-            float(capacity),
-            policies.get(policy, history.FillPolicy.FIXED_QUANTITY),
-        )
-        for pk, _product, capacity, _people, policy, _fixed in rows
-    ]
+        events[pk].append(make(_day(day), min(float(level), capacity[pk])))
+    return events
 
 
-def _prior(exposure: history.Exposure, people: np.ndarray, capacity: np.ndarray):
-    units, days = exposure.totals()
-    if days.sum() <= 0:  # nothing observed yet: a full container a month
-        rate = float(np.mean(capacity / people)) / DAYS_PER_FILL
-        return PopulationPrior(rate_per_person=rate)
-    return forecast.fit_prior(exposure, people)
+def policy_of(policy: str) -> history.FillPolicy:
+    if policy == FillPolicy.TO_CAPACITY:
+        return history.FillPolicy.TO_CAPACITY
+    return history.FillPolicy.FIXED_QUANTITY
 
 
-def load(today: date | None = None, *, product_id: int | None = None) -> Book:
-    """The forecast of every active subscription (of one product: ``product_id``); each
-    product's prior is fitted on all its subscriptions."""
-    today = today or business_today()
+def rows_and_events(today: date, product_id: int | None = None) -> tuple[list, dict]:
+    """The active subscriptions (id, product, capacity, people, policy, fixed quantity)
+    and their events up to ``today``."""
     found = Subscription.objects.filter(is_active=True)
     only, params = "", {}
     if product_id is not None:
@@ -118,7 +111,31 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
         )
     )
     fills, readings = _events(today, only, params)
-    histories = _histories(rows, fills, readings)
+    return rows, events_of(rows, fills, readings)
+
+
+def _histories(rows, events):
+    """Per subscription: its known levels and intervals (``history.read_history``)."""
+    return [
+        history.read_history(events[pk], float(capacity), policy_of(policy))
+        for pk, _product, capacity, _people, policy, _fixed in rows
+    ]
+
+
+def prior_of(exposure: history.Exposure, people: np.ndarray, capacity: np.ndarray):
+    units, days = exposure.totals()
+    if days.sum() <= 0:  # nothing observed yet: a full container a month
+        rate = float(np.mean(capacity / people)) / DAYS_PER_FILL
+        return PopulationPrior(rate_per_person=rate)
+    return forecast.fit_prior(exposure, people)
+
+
+def load(today: date | None = None, *, product_id: int | None = None) -> Book:
+    """The forecast of every active subscription (of one product: ``product_id``); each
+    product's prior is fitted on all its subscriptions."""
+    today = today or business_today()
+    rows, events = rows_and_events(today, product_id)
+    histories = _histories(rows, events)
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     product = np.array([row[1] for row in rows], dtype=np.int64)
     capacity = np.array([float(row[2]) for row in rows])
@@ -129,7 +146,7 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
     for pk in np.unique(product):
         mine = np.flatnonzero(product == pk)
         exposure = history.Exposure.of([histories[i].intervals for i in mine])
-        prior = _prior(exposure, people[mine], capacity[mine])
+        prior = prior_of(exposure, people[mine], capacity[mine])
         belief = forecast.posterior(prior, people[mine], exposure)
         shape[mine], rate[mine], dispersion[mine] = belief.shape, belief.rate, belief.dispersion
         priors[int(pk)] = prior
@@ -219,8 +236,9 @@ def todays_plan(
     book: Book | None = None,
 ) -> list[Proposed]:
     """The subscriptions likely to run out before ``day + lead + buffer``, most urgent
-    first, with the quantity to bring (SPEC 2.5). Those answered today, postponed, or with
-    an order on its way are left out."""
+    first, with the quantity to bring (SPEC 2.5). Those answered today, postponed, with an
+    order on its way, or expected to have run out more than ``LAPSED_DAYS`` ago (the
+    customer buys elsewhere: a call, not a refill) are left out."""
     book = book or load(day)
     known = _subset(book, _known(book))
     if not len(known.ids):
@@ -254,6 +272,8 @@ def todays_plan(
         subscription = subscriptions[int(known.ids[i])]
         pair = (subscription.customer_id, subscription.product_id)
         if subscription.pk in skip or pair in on_order or found.quantity[i] <= 0:
+            continue
+        if expected[i] < day.toordinal() - LAPSED_DAYS:  # a lapsed customer, not a refill
             continue
         proposals.append(
             Proposed(
