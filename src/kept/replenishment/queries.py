@@ -14,7 +14,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from kept.replenishment import forecast, history
+from kept.replenishment import forecast, history, many
 from kept.replenishment import plan as plan_core
 from kept.replenishment.choices import FillPolicy, Outcome, ReadingSource
 from kept.replenishment.models import Proposal, Subscription
@@ -97,9 +97,9 @@ def policy_of(policy: str) -> history.FillPolicy:
     return history.FillPolicy.FIXED_QUANTITY
 
 
-def rows_and_events(today: date, product_id: int | None = None) -> tuple[list, dict]:
-    """The active subscriptions (id, product, capacity, people, policy, fixed quantity)
-    and their events up to ``today``."""
+def _rows(today: date, product_id: int | None = None) -> tuple[list, list, list]:
+    """The active subscriptions (id, product, capacity, people, policy, fixed quantity),
+    their fills (id, day, quantity) and readings (id, day, level, source) up to ``today``."""
     found = Subscription.objects.filter(is_active=True)
     only, params = "", {}
     if product_id is not None:
@@ -110,16 +110,48 @@ def rows_and_events(today: date, product_id: int | None = None) -> tuple[list, d
             "id", "product_id", "capacity", "people", "fill_policy", "fixed_quantity"
         )
     )
-    fills, readings = _events(today, only, params)
+    return (rows, *_events(today, only, params))
+
+
+def rows_and_events(today: date, product_id: int | None = None) -> tuple[list, dict]:
+    """The active subscriptions and each one's events (``history`` events) up to ``today``."""
+    rows, fills, readings = _rows(today, product_id)
     return rows, events_of(rows, fills, readings)
 
 
-def _histories(rows, events):
-    """Per subscription: its known levels and intervals (``history.read_history``)."""
-    return [
-        history.read_history(events[pk], float(capacity), policy_of(policy))
-        for pk, _product, capacity, _people, policy, _fixed in rows
-    ]
+def _long(ids: np.ndarray, fills: list, readings: list, capacity: np.ndarray):
+    """Events in long format for ``many.read_many``: subscription index, day, kind, amount
+    (a fill bigger than the container fills it: see ``events_of``)."""
+    index = {int(pk): i for i, pk in enumerate(ids)}
+    feedback = str(ReadingSource.FEEDBACK)
+    owner = np.array([index[r[0]] for r in fills] + [index[r[0]] for r in readings], dtype=np.int64)
+    day = np.array([_day(r[1]) for r in fills] + [_day(r[1]) for r in readings], dtype=float)
+    kind = np.array(
+        [many.EventCode.FILL] * len(fills)
+        + [
+            many.EventCode.FEEDBACK if r[3] == feedback else many.EventCode.READING
+            for r in readings
+        ],
+        dtype=np.int8,
+    )
+    amount = np.array([float(r[2]) for r in fills] + [float(r[2]) for r in readings], dtype=float)
+    if owner.size:
+        amount = np.minimum(amount, capacity[owner])
+    return owner, day, kind, amount
+
+
+def _part(exposure: history.Exposure, mine: np.ndarray) -> history.Exposure:
+    """The intervals of subscriptions ``mine`` (indices), numbered ``0 … len(mine) − 1``."""
+    renumber = np.full(exposure.count, -1, dtype=np.int64)
+    renumber[mine] = np.arange(mine.size)
+    keep = renumber[exposure.subscription] >= 0
+    return history.Exposure(
+        subscription=renumber[exposure.subscription[keep]],
+        units=exposure.units[keep],
+        days=exposure.days[keep],
+        censored=exposure.censored[keep],
+        count=int(mine.size),
+    )
 
 
 def prior_of(exposure: history.Exposure, people: np.ndarray, capacity: np.ndarray):
@@ -134,24 +166,32 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
     """The forecast of every active subscription (of one product: ``product_id``); each
     product's prior is fitted on all its subscriptions."""
     today = today or business_today()
-    rows, events = rows_and_events(today, product_id)
-    histories = _histories(rows, events)
+    rows, fills, readings = _rows(today, product_id)
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     product = np.array([row[1] for row in rows], dtype=np.int64)
     capacity = np.array([float(row[2]) for row in rows])
     people = np.array([float(row[3]) for row in rows])
     fixed = np.array([float(row[5]) if row[5] is not None else np.nan for row in rows])
+    policy = np.array(
+        [
+            many.FillPolicyCode.TO_CAPACITY
+            if row[4] == FillPolicy.TO_CAPACITY
+            else many.FillPolicyCode.FIXED_QUANTITY
+            for row in rows
+        ],
+        dtype=np.int8,
+    )
+    found = many.read_many(*_long(ids, fills, readings, capacity), capacity, policy)
     shape, rate, dispersion = (np.zeros(len(rows)) for _ in range(3))
     priors = {}
     for pk in np.unique(product):
         mine = np.flatnonzero(product == pk)
-        exposure = history.Exposure.of([histories[i].intervals for i in mine])
+        exposure = _part(found.exposure, mine)
         prior = prior_of(exposure, people[mine], capacity[mine])
         belief = forecast.posterior(prior, people[mine], exposure)
         shape[mine], rate[mine], dispersion[mine] = belief.shape, belief.rate, belief.dispersion
         priors[int(pk)] = prior
-    last_day = np.array([h.last_day if h.last_day is not None else np.nan for h in histories])
-    last_level = np.array([h.last_level if h.last_level is not None else np.nan for h in histories])
+    last_day, last_level = found.last_day, found.last_level
     return Book(
         today,
         ids,
