@@ -37,6 +37,7 @@ EVERY_EXPORT = {
     "invoices",
     "payments",
     "deliveries",
+    "subscriptions",
 }
 
 
@@ -44,11 +45,11 @@ EVERY_EXPORT = {
     ("role", "imports", "exports"),
     [
         ("manager", EVERY_EXPORT, EVERY_EXPORT),
-        ("staff", {"customers", "contacts"}, EVERY_EXPORT),
+        ("staff", {"customers", "contacts", "subscriptions"}, EVERY_EXPORT),
         (
             "warehouse",
             {"stock_movements", "receipts", "deliveries"},
-            {"products", "stock_movements", "receipts", "deliveries"},
+            {"products", "stock_movements", "receipts", "deliveries", "subscriptions"},
         ),
         ("viewer", set(), EVERY_EXPORT),
     ],

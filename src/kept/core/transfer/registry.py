@@ -20,6 +20,7 @@ from kept.core.transfer.resource import KeptResource
 from kept.customers.resources import ContactResource, CustomerResource
 from kept.fulfilment.resources import DeliveryResource
 from kept.receivables.resources import InvoiceResource, PaymentResource
+from kept.replenishment.resources import SubscriptionResource
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,18 @@ ENTITIES: dict[str, Entity] = {
             required=("line", "quantity"),
             import_permissions=("fulfilment.add_delivery", "fulfilment.view_delivery"),
             export_permissions=("fulfilment.view_delivery",),
+        ),
+        Entity(
+            "subscriptions",
+            gettext_lazy("Subscriptions (containers)"),
+            SubscriptionResource,
+            key=("customer", "product"),
+            required=("customer", "product", "capacity"),
+            import_permissions=(
+                "replenishment.add_subscription",
+                "replenishment.change_subscription",
+            ),
+            export_permissions=("replenishment.view_subscription",),
         ),
     )
 }
