@@ -26,6 +26,9 @@ class Band:
 
 def band(rows: list[tuple[date, float, float, float]], capacity: float, risk: date | None):
     """``rows``: (day, low, middle, high) levels; ``None`` when there is nothing to draw."""
+    empty = [i for i, row in enumerate(rows) if row[3] <= 0]  # even the high edge is empty
+    if empty:
+        rows = rows[: max(empty[0] + 3, 8)]  # a few days past it, no long flat tail
     if len(rows) < 2 or capacity <= 0:
         return None
     span = len(rows) - 1
