@@ -76,6 +76,8 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "fulfilment:failures": ("get", lambda d: {}, EVERYONE),
     "replenishment:rounds": ("get", lambda d: {}, EVERYONE),
     "replenishment:answer": ("post", lambda d: {"subscription": d["subscription"]}, OFFICE),
+    "replenishment:plan_run": ("get", lambda d: {}, EVERYONE),
+    "replenishment:run_plan": ("post", lambda d: {}, OFFICE),
     "replenishment:create": ("get", lambda d: {"code": d["customer"]}, OFFICE),
     "replenishment:edit": ("get", lambda d: {"code": d["customer"], "pk": d["pk"]}, OFFICE),
     "receivables:invoices": ("get", lambda d: {}, READERS),

@@ -1,4 +1,5 @@
-"""The `kept` command: serve, demo, migrate, users, tokens, import and export.
+"""The `kept` command: serve, demo, migrate, users, tokens, import and export, reports, the
+plan and the background worker.
 
 Anything else is passed to Django's management commands (`kept check --deploy`).
 """
@@ -208,11 +209,30 @@ def _date_arg(value: str | None, name: str):
 
 def cmd_plan(args) -> int:
     from kept.replenishment.report import plan_report
+    from kept.replenishment.tasks import enqueue_nightly_plan
 
     day = _date_arg(args.date, "--date")
     if day is None:
         return 2
+    if args.enqueue:
+        run = enqueue_nightly_plan(day)
+        print(f"Plan run {run.pk} for {day} is {run.status}; `kept worker` computes it.")  # noqa: T201
+        return 0
     sys.stdout.write(plan_report(day, args.format))
+    return 0
+
+
+def cmd_worker(args) -> int:
+    """Run the configured tasks backend's worker: the database backend's ``db_worker``, or
+    an RQ worker on the queues of ``RQ_QUEUES``."""
+    from django.conf import settings
+
+    if settings.KEPT_TASKS_BACKEND == "rq":
+        options = ["rqworker", "--job-class", "django_tasks_rq.Job", *settings.RQ_QUEUES]
+        _manage(*options, *(["--burst"] if args.once else []))
+        return 0
+    options = ["db_worker", "--reload" if args.reload else "--no-reload"]
+    _manage(*options, *(["--batch", "--no-startup-delay"] if args.once else []))
     return 0
 
 
@@ -315,7 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="today's plan: the containers to refill")
     plan.add_argument("--date", help="the plan's date (default: today)")
     plan.add_argument("--format", choices=["json", "csv"], default="json")
+    plan.add_argument(
+        "--enqueue", action="store_true", help="compute it in the background (kept worker)"
+    )
     plan.set_defaults(func=cmd_plan)
+    worker = sub.add_parser("worker", help="run background jobs (the nightly plan)")
+    worker.add_argument("--once", action="store_true", help="run what is queued, then exit")
+    worker.add_argument("--reload", action="store_true", help="restart on code changes")
+    worker.set_defaults(func=cmd_worker)
     backtest = sub.add_parser("backtest", help="replay history to test a forecast")
     backtest.add_argument("what", choices=["replenishment"])
     backtest.add_argument("--until", help="history up to this date (default: today)")
@@ -343,6 +370,7 @@ KEPT_COMMANDS = {
     "rescore",
     "plan",
     "backtest",
+    "worker",
     "-h",
     "--help",
 }

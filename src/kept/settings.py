@@ -11,6 +11,9 @@ Environment variables:
     KEPT_CSRF_TRUSTED_ORIGINS  comma-separated origins behind a proxy.
     KEPT_SECURE_SSL_REDIRECT   "0" to turn the HTTPS redirect off (e.g. TLS ends at a proxy
                                that already redirects).
+    KEPT_TASKS_BACKEND  where background jobs wait for `kept worker`: "database" (default, no
+                        extra server) or "rq" (Redis, for workers on many machines).
+    KEPT_REDIS_URL      the Redis of the rq backend; default redis://127.0.0.1:6379/0.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +144,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs through the Django tasks API (the django-tasks backport until Django 6.0).
+# The database backend needs no other server; the rq one shares the queue over Redis. The
+# database backend's tables exist either way, so the migrations do not depend on the choice.
+KEPT_TASKS_BACKEND = os.environ.get("KEPT_TASKS_BACKEND", "database").strip().lower()
+KEPT_REDIS_URL = os.environ.get("KEPT_REDIS_URL", "redis://127.0.0.1:6379/0")
+if KEPT_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif KEPT_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # pip install 'kept[rq]'
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # An hour before RQ stops a job (its default is three minutes).
+    RQ_QUEUES = {"default": {"URL": KEPT_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # any rqworker runs the jobs as Django tasks
+else:
+    raise ImproperlyConfigured(
+        f"KEPT_TASKS_BACKEND must be database or rq; got {KEPT_TASKS_BACKEND!r}."
+    )
 
 AUTHENTICATION_BACKENDS = ["kept.core.auth.RoleBackend"]
 

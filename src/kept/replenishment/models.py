@@ -3,6 +3,7 @@ its level, and what became of each proposal to refill it. The fills are the deli
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -149,3 +150,72 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.plan_date}: {self.get_outcome_display()}"
+
+
+class PlanRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class PlanStep(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a worker")
+    READING = "reading", _("Reading the histories and fitting the forecast")
+    PLANNING = "planning", _("Choosing the containers to refill")
+    FINISHED = "finished", _("Finished")
+
+
+class PlanRunQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING])
+
+    def latest_for(self, day) -> PlanRun | None:
+        return self.filter(plan_date=day).order_by("-created_at", "-id").first()
+
+
+class PlanRun(models.Model):
+    """One run of the nightly plan in the background (``tasks.nightly_plan``): its progress
+    while a worker computes it, then how many refills it proposed or why it failed."""
+
+    STALLED_AFTER = timedelta(hours=1)  # still queued or running: no worker is on it
+
+    plan_date = models.DateField(_("plan date"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=PlanRunStatus, default=PlanRunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    step = models.CharField(_("step"), max_length=10, choices=PlanStep, default=PlanStep.WAITING)
+    proposals = models.PositiveIntegerField(_("proposals"), null=True, blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = PlanRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("plan run")
+        verbose_name_plural = _("plan runs")
+        indexes = [models.Index(fields=["plan_date", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_date} {self.get_status_display()} {self.progress}%"
+
+    def is_active(self) -> bool:
+        return self.status in (PlanRunStatus.QUEUED, PlanRunStatus.RUNNING)
+
+    def is_stalled(self, now=None) -> bool:
+        return self.is_active() and self.created_at < (now or timezone.now()) - self.STALLED_AFTER

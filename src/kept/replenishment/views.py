@@ -1,4 +1,5 @@
-"""Pages: today's rounds (phone), a customer's containers (add, change)."""
+"""Pages: today's rounds (phone) with the nightly plan's run, a customer's containers (add,
+change)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kept.customers.models import Customer
-from kept.replenishment import actions, queries
+from kept.replenishment import actions, queries, tasks
 from kept.replenishment.choices import Outcome
 from kept.replenishment.forms import AnswerForm, SubscriptionForm
-from kept.replenishment.models import Subscription
+from kept.replenishment.models import PlanRun, Subscription
 
 VIEW, ANSWER = "replenishment.view_subscription", "replenishment.add_proposal"
 EDIT = "replenishment.change_subscription"
@@ -52,8 +53,29 @@ def rounds(request: HttpRequest) -> HttpResponse:
         "previous": day - timedelta(days=1),
         "next": day + timedelta(days=1),
         "postpone_default": day + timedelta(days=3),
+        "run": PlanRun.objects.latest_for(day),
     }
     return render(request, "kept/replenishment/rounds.html", context)
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def plan_run(request: HttpRequest) -> HttpResponse:
+    """The latest run of the day's plan: htmx polls it while a worker computes the plan."""
+    day = _day(request)
+    context = {"day": day, "run": PlanRun.objects.latest_for(day)}
+    return render(request, "kept/replenishment/_plan_run.html", context)
+
+
+@require_POST
+@permission_required(ANSWER, raise_exception=True)
+def run_plan(request: HttpRequest) -> HttpResponse:
+    """Run the day's plan now in the background (``kept worker`` computes it)."""
+    day = _day(request)
+    run = tasks.enqueue_nightly_plan(day, actor=request.user)
+    if request.htmx:
+        return render(request, "kept/replenishment/_plan_run.html", {"day": day, "run": run})
+    return redirect(reverse("replenishment:rounds") + f"?date={day.isoformat()}")
 
 
 @require_POST
