@@ -1,7 +1,7 @@
 """What each customer buys and when: the order drafts of two years, from their habits.
 
-Households order rice (and oil with it, now and then) when the jar runs low: how often
-follows the family's size, the jar, and how much of their rice they buy from us. Restaurants
+Households order rice (and oil with it, now and then) when their jar runs low (``jars``),
+from us or elsewhere by how much of their rice they buy from us. Restaurants
 order every week for their delivery day, more before the holidays; canteens every week, not
 in the school holidays; the staff kitchen every Monday. Drafts are only requests: the
 history (``history``) and the engine (``current``) decide them.
@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from kept.customers.models import Customer
+from kept.demo import jars
 from kept.demo.accounts import Account, Payer
 from kept.demo.context import DemoContext
 from kept.promising.engine import LineInput
@@ -32,13 +33,18 @@ NEW_YEAR = tuple(date.fromisoformat(d) for d in (
     "2034-02-19", "2035-02-08", "2036-01-28",
 ))
 # fmt: on
-# How much of its rice a household buys from us: (share from, to, weight).
-LOYALTY = ((0.4, 0.7, 20), (0.1, 0.28, 40), (0.02, 0.06, 40))
+# How much of its rice a household buys from us, by its note: (note, (share from, to), weight).
+LOYALTY = (
+    ("米一直在我们这里买", (0.9, 1.0), 20),
+    ("有时在超市买米", (0.1, 0.3), 40),
+    ("偶尔在我们这里买米", (0.02, 0.06), 40),
+)
+# The rice a household likes, by bag size (kg).
 RICE = {
-    "喜欢东北大米": ("RICE-NE-5", "RICE-NE-10"),
-    "只吃五常稻花香": ("RICE-WC-5", "RICE-WC-10"),
-    "喜欢丝苗米": ("RICE-SM-10", "RICE-SM-10"),
-    "喜欢泰国香米": ("RICE-TH-5", "RICE-TH-5"),
+    "喜欢东北大米": {5: "RICE-NE-5", 10: "RICE-NE-10"},
+    "只吃五常稻花香": {5: "RICE-WC-5", 10: "RICE-WC-10"},
+    "喜欢丝苗米": {10: "RICE-SM-10"},
+    "喜欢泰国香米": {5: "RICE-TH-5"},
 }
 OIL = {"用菜籽油": "OIL-RS-5", "用花生油": "OIL-PN-5", "用大豆油": "OIL-SB-5"}
 RESTAURANT_RICE = {"早籼米": "RICE-ZX-25", "丝苗米": "RICE-SM-25", "东北大米": "RICE-NE-25"}
@@ -137,51 +143,113 @@ def drafts(ctx: DemoContext, buyer: Buyer, until: date) -> Iterator[Draft]:
 
 
 def _household(ctx: DemoContext, buyer: Buyer, until: date) -> Iterator[Draft]:
+    """The household's rice orders come from its jar (``jars``): each time the jar wants
+    filling, the family buys from us with the chance of its share, else elsewhere (the jar
+    fills all the same). Other goods come with the rice orders (``_Extras``)."""
     rng, customer = buyer.rng, buyer.customer
-    text, size = customer.preferences, customer.size or 2
-    jar = number_after(text, r"米缸 (\d+) kg", 15)
-    monthly = number_after(text, r"每月约 (\d+) kg", 6 * size)
-    low, high, _weight = rng.choices(LOYALTY, weights=[w for *_s, w in LOYALTY])[0]
-    share = rng.uniform(low, high)
-    liking = next((key for key in RICE if key in text), "")
-    small, large = RICE.get(liking, ("RICE-NE-5", "RICE-NE-10"))
-    sku = large if jar >= 15 else small
-    bag = 5 if sku.endswith("-5") else 10
-    bags = max(1, min(3, round(jar * 0.8 / bag) + ("囤货" in text)))
-    interval = max(10.0, min(200.0, bags * bag / (monthly * share) * 30))
-    oil = next((s for key, s in OIL.items() if key in text), None)
-    if oil == "OIL-PN-5" and size <= 2:
-        oil = "OIL-PN-1.8"
-    litres = 5 if oil and not oil.endswith("1.8") else 1.8
-    oil_per_order = size * 1.2 * share * interval / 30 / litres
-    buyer.facts.update(sku=sku, bags=bags, interval=interval, oil=oil)
-    day = max(buyer.first_day, ctx.history_start) + timedelta(days=rng.randint(0, int(interval)))
-    glutinous = set()
-    bin_bought = False
-    while day <= min(until, buyer.last_day):
-        at = _at(ctx, day, rng, (8, 21))
+    text = customer.preferences
+    jar = _jar(ctx, buyer)
+    share = rng.uniform(*next((r for key, r, _w in LOYALTY if key in text), LOYALTY[-1][1]))
+    switches = not buyer.facts["regular"] and not any(key in text for key in RICE)
+    extras = _Extras(ctx, buyer)
+    habit, wait = rng.uniform(*jars.HABIT_SHARE), _longest_wait(customer.preferred_days)
+    last = min(until, buyer.last_day).toordinal()
+    while True:
+        day, level = jar.next_order(jar.habit_level(habit, wait, "囤货" in text))
+        if day > last:
+            return
+        day = date.fromordinal(day)
         requested = next_delivery_day(day, customer.preferred_days, rng)
         if rng.random() < 0.03:
             requested = day  # "can you bring it today?"
-        rice = sku if liking else rng.choice([sku, "RICE-SM-10" if bag == 10 else "RICE-NE-5"])
-        quantity, note = bags, ""
+        bags = jar.bags_that_fit(level)
+        if rng.random() >= share:  # bought elsewhere
+            jar.fill(requested, bags)
+            continue
+        sku = buyer.facts["sku"]
+        rice = rng.choice([sku, _other(sku)]) if switches else sku
+        note = ""
         if rng.random() < 0.005:
-            quantity, note = 8, BANQUET
-        lines = [_line(ctx, rice, quantity, requested)]
-        if oil and rng.random() < oil_per_order:
-            lines.append(_line(ctx, oil, max(1, round(oil_per_order)), requested))
+            bags, note = 8, BANQUET  # the jar is filled, the rest is for the banquet
+        jar.fill(requested, bags)
+        lines, extra_note = extras.lines(rng, day, requested)
+        yield Draft(
+            _at(ctx, day, rng, (8, 21)),
+            [_line(ctx, rice, bags, requested), *lines],
+            extra_note or note,
+        )
+
+
+class _Extras:
+    """What comes with a household's rice orders: oil now and then (about the family's
+    1.2 L a person a month, when it buys its oil from us), glutinous rice before the New
+    Year, a rice bin against weevils in early summer, once a drum of oil."""
+
+    def __init__(self, ctx: DemoContext, buyer: Buyer) -> None:
+        text, size = buyer.customer.preferences, buyer.customer.size or 2
+        oil = next((s for key, s in OIL.items() if key in text), None)
+        if oil == "OIL-PN-5" and size <= 2:
+            oil = "OIL-PN-1.8"
+        litres = 1.8 if oil == "OIL-PN-1.8" else 5
+        self.oil, self.per_order = oil, size * 1.2 * buyer.facts["interval"] / 30 / litres
+        self.glutinous = (1 if size <= 3 else 2) if "糯米" in text else 0
+        self.bin = ("BIN-15" if buyer.facts["jar"] <= 15 else "BIN-25") if "生虫" in text else ""
+        self.ctx, self.new_years = ctx, set()
+        buyer.facts.update(oil=oil)
+
+    def lines(self, rng: random.Random, day: date, requested: date) -> tuple[list, str]:
+        lines, note, ctx = [], "", self.ctx
+        if self.oil and rng.random() < self.per_order:
+            lines.append(_line(ctx, self.oil, max(1, round(self.per_order)), requested))
         new_year = _new_year_within(day, 25)
-        if new_year and new_year not in glutinous and "糯米" in text:
-            glutinous.add(new_year)
-            lines.append(_line(ctx, "RICE-GL-2.5", 1 if size <= 3 else 2, requested))
-        if not bin_bought and "生虫" in text and day.month in (5, 6):
-            bin_bought = True
-            lines.append(_line(ctx, "BIN-15" if jar <= 15 else "BIN-25", 1, requested))
+        if new_year and new_year not in self.new_years and self.glutinous:
+            self.new_years.add(new_year)
+            lines.append(_line(ctx, "RICE-GL-2.5", self.glutinous, requested))
+        if self.bin and day.month in (5, 6):
+            lines.append(_line(ctx, self.bin, 1, requested))
+            self.bin = ""
         if rng.random() < 0.004:
             lines.append(_line(ctx, "OIL-RS-20", 1, requested))
             note = DRUM
-        yield Draft(at, lines, note)
-        day += timedelta(days=max(7, round(interval * rng.uniform(0.75, 1.3))))
+        return lines, note
+
+
+def _jar(ctx: DemoContext, buyer: Buyer) -> jars.Jar:
+    """The household's jar, its rice and bag (``facts``: jar, bag, sku, bags, interval,
+    regular), and the rice in it on the first day."""
+    rng, text, size = buyer.rng, buyer.customer.preferences, buyer.customer.size or 2
+    jar_kg = number_after(text, r"米缸 (\d+) kg", 15)
+    daily = number_after(text, r"每月约 (\d+) kg", 5 * size) / 30
+    brand = RICE.get(next((key for key in RICE if key in text), ""), RICE["喜欢东北大米"])
+    bag = jars.bag_kg(jar_kg, list(brand))
+    jar = jars.Jar(jar_kg, bag, daily, rng, NEW_YEAR)
+    jar.start(max(buyer.first_day, ctx.history_start), rng.uniform(0.0, jar_kg))
+    usual = jar.bags_that_fit(jar_kg * sum(jars.HABIT_SHARE) / 2)
+    buyer.facts.update(
+        jar=jar_kg,
+        bag=bag,
+        sku=brand[bag],
+        bags=usual,
+        interval=usual * bag / daily,
+        regular=LOYALTY[0][0] in text,
+    )
+    return jar
+
+
+def _longest_wait(weekdays) -> int:
+    """The most days from an order to the customer's next delivery day (``next_delivery_day``:
+    one to three days when any day will do)."""
+    if not weekdays:
+        return 3
+    return max(
+        next(n for n in range(1, 8) if (weekday + n - 1) % 7 + 1 in weekdays)
+        for weekday in range(1, 8)
+    )
+
+
+def _other(sku: str) -> str:
+    """What a household that takes whatever is cheaper buys instead, in the same bag."""
+    return "RICE-SM-10" if sku.endswith("-10") else "RICE-NE-5"
 
 
 def _line(ctx, sku: str, quantity, requested: date, partial=False, price=None) -> LineInput:

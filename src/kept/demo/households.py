@@ -11,6 +11,7 @@ from kept.customers.choices import CustomerKind, CustomerType, Language, SizeUni
 from kept.customers.models import Contact, Customer
 from kept.demo.context import DemoContext
 from kept.demo.customers import Draft
+from kept.demo.habits import LOYALTY
 from kept.demo.names import (
     PersonName,
     alias_for,
@@ -30,15 +31,19 @@ SIZE_WEIGHTS = {
     "middle": [10, 18, 35, 20, 10, 5, 2],
     "young": [40, 35, 18, 5, 2, 0, 0],
 }
-# fmt: on
-JAR_KG = {1: (5, 10), 2: (10, 15), 3: (15, 20), 4: (15, 20, 25), 5: (20, 25), 6: (25, 30), 7: (30,)}
-# fmt: off
+# The jar (kg) by household size: a single person's holds two 5 kg bags at least.
+JAR_KG = {1: (10, 15), 2: (10, 15), 3: (15, 20), 4: (15, 20, 25), 5: (20, 25), 6: (25, 30),
+          7: (30,)}
 RICE_LIKES = (
     ("喜欢东北大米", 45), ("只吃五常稻花香", 12), ("喜欢丝苗米", 15), ("喜欢泰国香米", 10),
     ("不挑品牌，哪个实惠买哪个", 18),
 )
 OIL_HABITS = (("用菜籽油", 40), ("用花生油", 30), ("用大豆油", 20), ("油在超市买", 10))
 # fmt: on
+BIG_BAGS_ONLY = "喜欢丝苗米"  # 丝苗米 comes in 10 kg bags only: a jar must hold two of them
+# Rice per person and day (kg), and how much of it a household eats at home by generation.
+RICE_PER_PERSON = (0.12, 0.2)
+AT_HOME = {"elder": 0.95, "middle": 1.0, "young": 0.8}
 
 
 @dataclass(frozen=True)
@@ -132,9 +137,12 @@ def _set_home(ctx: DemoContext, rng: random.Random, customer: Customer, district
 def _set_habits(rng: random.Random, draft: Draft, person: PersonName, floor: int) -> None:
     customer = draft.customer
     jar = rng.choice(JAR_KG[customer.size])
-    monthly = round(customer.size * rng.uniform(5.0, 8.0))
+    daily = customer.size * rng.uniform(*RICE_PER_PERSON) * AT_HOME[person.era]
+    monthly = max(2, round(daily * 30))
     notes = [f"米缸 {jar} kg", f"家里 {customer.size} 口人，每月约 {monthly} kg 米"]
-    notes.append(_pick(rng, RICE_LIKES))
+    notes.append(_pick(rng, tuple((note, weight) for note, _share, weight in LOYALTY)))
+    likes = RICE_LIKES if jar >= 20 else tuple(r for r in RICE_LIKES if r[0] != BIG_BAGS_ONLY)
+    notes.append(_pick(rng, likes))
     notes.append(_pick(rng, OIL_HABITS))
     notes.append(_set_availability(rng, draft, person))
     if 4 <= floor <= 7 and rng.random() < 0.35:
