@@ -25,12 +25,13 @@ LAPSED_DAYS = 30  # expected to have run out longer ago than this: buying elsewh
 DAYS_PER_FILL = 30  # the prior of a product nobody has history for: a full container a month
 
 _FILLS = """
-    SELECT s.id, d.delivered_on, d.quantity
+    SELECT s.id, MIN(d.delivered_on), SUM(d.quantity)
       FROM replenishment_subscription s
       JOIN promising_order o ON o.customer_id = s.customer_id
       JOIN promising_orderline l ON l.order_id = o.id AND l.product_id = s.product_id
       JOIN fulfilment_delivery d ON d.line_id = l.id
-     WHERE s.is_active {only} AND d.delivered_on <= %(today)s"""
+     WHERE s.is_active {only} AND d.delivered_on <= %(today)s
+     GROUP BY s.id, l.id"""  # one fill per order line: a short pick topped up later is one fill
 _READINGS = """
     SELECT r.subscription_id, r.day, r.level, r.source
       FROM replenishment_reading r

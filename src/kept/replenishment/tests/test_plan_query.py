@@ -68,3 +68,27 @@ def test_still_had_is_a_reading_that_feeds_the_model(fill, jar, today):
 def test_no_history_no_plan_but_no_error(jar, today):
     assert queries.todays_plan(today) == []
     assert queries.load(today).belief.mean[0] > 0  # the prior: a jar a month
+
+
+def test_a_short_pick_topped_up_later_is_one_fill(fill, jar, today):
+    """The rest of a line delivered two days later is the same fill, not a bag eaten in
+    two days."""
+    from datetime import timedelta as days
+
+    from django.utils import timezone
+
+    from kept.fulfilment.models import Delivery
+
+    _regular(fill, jar)
+    first = fill(jar, 5, 6)  # 6 of 10 kg five days ago…
+    at = timezone.make_aware(
+        timezone.datetime.combine(today - days(3), timezone.datetime.min.time())
+    )
+    Delivery.objects.create(
+        line=first.line, quantity=4, delivered_at=at, delivered_on=today - days(3)
+    )  # …the other 4 two days later
+    first.line.requested_quantity = first.line.governing_quantity = 10
+    first.line.save()
+    book = queries.load(today)
+    assert book.last_day[0] == (today - days(5)).toordinal()
+    assert book.belief.mean[0] == pytest.approx(1.0, rel=0.2)  # not 2 kg a day
