@@ -688,6 +688,53 @@ def _prototype_long(ids: np.ndarray, fills, readings, capacity: np.ndarray):
 _PROTOTYPE_SECONDS: dict[str, float] = {}
 
 
+def _cpu_by_process() -> dict[int, tuple[str, int]]:
+    """Every process's command line and CPU ticks so far (user + system)."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        found[int(entry.name)] = (command, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def _machine_ticks() -> tuple[int, int]:
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields)  # idle (with iowait), all
+
+
+def _cpu_during(before: dict, after: dict, backend: int, machine: tuple, wall: float) -> dict:
+    """CPU seconds over the run: this process, its PostgreSQL backend, the other processes
+    (a shared machine: they slow the plan down), and the machine's busy share. Parallel
+    workers, gone by the end, count in none of the three; processes that started and ended
+    within the run are missed."""
+    tick = os.sysconf("SC_CLK_TCK")
+    spent = {"plan process": 0, "its PostgreSQL backend": 0, "other processes": 0}
+    for pid, (command, ticks) in after.items():
+        used = ticks - before.get(pid, (command, 0))[1]
+        if pid == os.getpid():
+            spent["plan process"] += used
+        elif pid == backend:
+            spent["its PostgreSQL backend"] += used
+        elif f"parallel worker for PID {backend}" not in command:
+            spent["other processes"] += used
+    idle, total = _machine_ticks()
+    busy = 1 - (idle - machine[0]) / max(1, total - machine[1])
+    return {
+        **{name: round(used / tick, 2) for name, used in spent.items()},
+        "machine busy share": round(busy, 2),
+        "wall": round(wall, 2),
+    }
+
+
 def once(run_dir: str, mode: str) -> None:
     """One ``todays_plan`` in this (fresh) process, timed from outside, with its breakdown,
     memory and sanity. MODE ``prototype`` swaps in ``_prototype_rows`` / ``_prototype_long``."""
@@ -703,11 +750,14 @@ def once(run_dir: str, mode: str) -> None:
     probe = _probe()
     connection.ensure_connection()
     gc.collect()
-    rss_before, peak_before, load = _rss_now(), _peak(), os.getloadavg()[0]
+    backend = connection.connection.info.backend_pid
+    rss_before, peak_before = _rss_now(), _peak()
+    cpu_before, machine_before = _cpu_by_process(), _machine_ticks()
     started = time.perf_counter()
     with connection.execute_wrapper(probe.sql):
         proposals = queries.todays_plan(day)
     seconds = time.perf_counter() - started
+    cpu = _cpu_during(cpu_before, _cpu_by_process(), backend, machine_before, seconds)
     peak = _peak()
     probe.seconds.update(_PROTOTYPE_SECONDS)
     result = {
@@ -717,7 +767,7 @@ def once(run_dir: str, mode: str) -> None:
         "peak_before_mb": peak_before,
         "peak_rss_mb": peak,
         "rss_after_mb": _rss_now(),
-        "loadavg_1min_before": round(load, 2),
+        "cpu": cpu,
         "breakdown": _breakdown(probe.seconds, seconds),
         "steps": {label: round(spent, 3) for label, spent in probe.seconds.items()},
         "calls": probe.calls,
@@ -773,7 +823,25 @@ def _book(run_dir: str) -> dict:
     return json.loads(Path(run_dir, "generate.json").read_text())
 
 
+def _idle_share(seconds: float) -> float:
+    idle0, total0 = _machine_ticks()
+    time.sleep(seconds)
+    idle1, total1 = _machine_ticks()
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def _wait_quiet() -> float:
+    """Wait (up to P3_RUN_IDLE_WAIT seconds) for the machine to be P3_IDLE_MIN idle over 3 s
+    before a run: other people's jobs on the same 2 cores skew the figures."""
+    deadline = time.monotonic() + float(os.environ.get("P3_RUN_IDLE_WAIT", "300"))
+    wanted = float(os.environ.get("P3_IDLE_MIN", "0.9"))
+    while (share := _idle_share(3)) < wanted and time.monotonic() < deadline:
+        time.sleep(5)
+    return round(share, 2)
+
+
 def _child(run_dir: str, mode: str) -> dict:
+    idle_before = _wait_quiet()
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 (this file, fixed arguments)
         [sys.executable, __file__, "once", run_dir, mode],
@@ -785,6 +853,7 @@ def _child(run_dir: str, mode: str) -> dict:
         raise RuntimeError(f"the {mode} run failed ({done.returncode})")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_wall_seconds"] = round(time.perf_counter() - started, 2)
+    result["idle_before"] = idle_before
     return result
 
 
@@ -819,6 +888,11 @@ def _summary(runs: list[dict]) -> dict:
         "rss_before_mb_median": round(statistics.median(run["rss_before_mb"] for run in runs), 1),
         "steps_median": steps,
         "same_plan_every_run": len({run["proposals_digest"] for run in runs}) == 1,
+        "cpu_median": {
+            name: round(statistics.median(run["cpu"][name] for run in runs), 2)
+            for name in runs[0]["cpu"]
+        },
+        "idle_before": [run["idle_before"] for run in runs],
     }
 
 
@@ -861,6 +935,11 @@ def _explain(run_dir: str) -> dict:
 
 
 # Report -------------------------------------------------------------------------------------
+
+
+def _cpu(summary: dict) -> str:
+    spent = ", ".join(f"{name} {value}" for name, value in summary["cpu_median"].items())
+    return f"{spent}; machine idle before each run {summary['idle_before']}"
 
 
 def _memory(run: dict) -> str:
@@ -907,6 +986,7 @@ def report(run_dir: str) -> None:
         "breakdown (median of the runs, s): "
         + "; ".join(f"{label} {value}" for label, value in summary["steps_median"].items()),
         f"memory (run 1, peak RSS after each step): {_memory(first)}",
+        f"CPU during the runs (median, s): {_cpu(summary)}",
         f"plan: {first['subscriptions']:,} subscriptions, {first['with_a_known_level']:,} with a "
         f"known level, {first['due']:,} due ({first['due'] / first['subscriptions']:.1%}), "
         f"{first['proposals']:,} proposed ({first['proposals'] / first['subscriptions']:.1%}; "
@@ -944,7 +1024,7 @@ def report(run_dir: str) -> None:
             f"{found['median']} s, min {found['min']} s, peak RSS {found['peak_rss_mb']:,} MB; "
             f"same plan as committed: {same}; breakdown: "
             + "; ".join(f"{label} {value}" for label, value in found["steps_median"].items())
-            + f"; memory (run 1): {_memory(fast['run_1'])}"
+            + f"; memory (run 1): {_memory(fast['run_1'])}; CPU (median, s): {_cpu(found)}"
         )
     print("\n".join(lines))  # noqa: T201
 

@@ -10,7 +10,7 @@
 #   P3_SUBSCRIPTIONS=100000 P3_SEED=1 P3_RUNS=5
 #   P3_READING_CHANCE=0.02 P3_FEEDBACK_CHANCE=0.3 P3_PROPOSAL_SHARE=0.6
 #   P3_PROTOTYPE=1 (also time the faster history read prototyped in bench/p3_plan.py; 0: not)
-#   P3_KEEP_DB=1 (keep the database) P3_IDLE_WAIT=600 P3_IDLE_MIN=0.9
+#   P3_KEEP_DB=1 (keep the database) P3_IDLE_WAIT=600 P3_RUN_IDLE_WAIT=300 P3_IDLE_MIN=0.9
 #   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 #
 # Builds its own database (kept_p3: dropped and recreated each run). The households come from
@@ -59,7 +59,8 @@ export KEPT_DATA_DIR="$run/data" KEPT_LOG_LEVEL=WARNING
 mkdir -p "$KEPT_DATA_DIR/static"
 
 # Other people's jobs on the machine skew the figures: wait (up to P3_IDLE_WAIT seconds) for
-# the CPUs to be P3_IDLE_MIN idle over 5 s before each measured phase.
+# the CPUs to be P3_IDLE_MIN idle over 5 s before each measured phase, and (up to
+# P3_RUN_IDLE_WAIT) over 3 s before each run; each run records the CPU other processes used.
 wait_quiet() {  # wait_quiet PHASE
   local idle deadline=$(( $(date +%s) + ${P3_IDLE_WAIT:-600} ))
   while :; do
