@@ -589,13 +589,16 @@ def _breakdown(steps: dict, total: float) -> dict:
 
 # A faster history read, prototyped here only (src/ is not changed) -------------------------
 
+# queries._FILLS and queries._READINGS (as of 22750c5: one fill per order line) with numbers
+# for columns: the day as days from today, quantities as float8, feedback as 0/1
 _FILLS_AS_NUMBERS = """
-    SELECT s.id, d.delivered_on - %(today)s::date, d.quantity::float8
+    SELECT s.id, MIN(d.delivered_on) - %(today)s::date, SUM(d.quantity)::float8
       FROM replenishment_subscription s
       JOIN promising_order o ON o.customer_id = s.customer_id
       JOIN promising_orderline l ON l.order_id = o.id AND l.product_id = s.product_id
       JOIN fulfilment_delivery d ON d.line_id = l.id
-     WHERE s.is_active {only} AND d.delivered_on <= %(today)s"""
+     WHERE s.is_active {only} AND d.delivered_on <= %(today)s
+     GROUP BY s.id, l.id"""
 _READINGS_AS_NUMBERS = """
     SELECT r.subscription_id, r.day - %(today)s::date, r.level::float8,
            (r.source = %(feedback)s)::int::int2
@@ -632,10 +635,18 @@ def _binary(sql: str, params: dict, fields: list[tuple[str, str]]) -> np.ndarray
 
 
 def _prototype_rows(today: date, product_id: int | None = None):
-    """``queries._rows`` with the fills and readings read by ``_binary``."""
+    """``queries._rows`` with the fills and readings read by ``_binary``: the same rows as the
+    committed queries (checked: the same FROM … WHERE … GROUP BY)."""
+    from kept.replenishment import queries
     from kept.replenishment.choices import ReadingSource
     from kept.replenishment.models import Subscription
 
+    for committed, mine in (
+        (queries._FILLS, _FILLS_AS_NUMBERS),
+        (queries._READINGS, _READINGS_AS_NUMBERS),
+    ):
+        if committed.split("FROM", 1)[1] != mine.split("FROM", 1)[1]:
+            raise RuntimeError("the committed read changed: update the prototype's SQL to match")
     found = Subscription.objects.filter(is_active=True)
     only, params = "", {"today": today, "feedback": str(ReadingSource.FEEDBACK)}
     if product_id is not None:
