@@ -10,8 +10,12 @@ the next fill (``history``): with ``y`` the last one, on day ``t``, before the n
 
     d₀ + L·(t − d₀)/(L − y)        (the rate of that interval, L − y units in t − d₀ days)
 
-Under fill to capacity without readings ``L − y`` is the next fill's quantity; readings and
-feedback replace the inferred ``y``. When the container was found empty (first on day
+Under fill to capacity without readings ``L − y`` is (about, with a unit of sale) the next
+fill's quantity; readings and feedback replace the inferred ``y``. ``L`` and ``y`` are the
+history's known levels, read with the subscription's unit of sale
+(``ReplaySubscription.step``): the levels the model predicts from, so that with whole units
+the actual run-out, too, starts half a unit below the brim, and a fill within half a unit of
+the capacity says the container was empty. When the container was found empty (first on day
 ``t₀``) the run-out lies before ``t₀``: it is extrapolated from the last level above zero
 at the rate seen until then, at most ``t₀``; ``t₀`` itself when nothing was seen between —
 the latest it can have been, which flatters every method alike on those intervals. An
@@ -52,12 +56,16 @@ from kept.replenishment.population import PopulationPrior
 
 @dataclass(frozen=True)
 class ReplaySubscription:
-    """One subscription's whole history, as the backtest replays it."""
+    """One subscription's whole history, as the backtest replays it. ``step`` is its unit
+    of sale under fill to capacity, in the container's units (a 15 kg jar filled with 10 kg
+    bags, in bags: ``capacity=1.5, step=1``; ``history``), for the replay's levels and the
+    actual run-out alike; ``0`` fills to the brim."""
 
     events: Sequence[Event]
     capacity: float
     people: float
     fill_policy: FillPolicy = FillPolicy.TO_CAPACITY
+    step: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,8 @@ def _score(method: str, predicted, planned, actual) -> MethodScore:
 @dataclass(frozen=True)
 class Replay:
     """Every scored fill of a replay: its day, the level it left, the actual run-out, the
-    model's belief then, and the baselines' predicted run-outs. Scored per risk by
+    model's belief then, and the baselines' predicted run-outs; ``subscription``, when
+    known, the index of the replayed subscription it belongs to. Scored per risk by
     ``score``, so several risks cost one replay."""
 
     start_day: np.ndarray
@@ -133,6 +142,7 @@ class Replay:
     by_mean_interval: np.ndarray
     by_last_interval: np.ndarray
     subscriptions: int
+    subscription: np.ndarray | None = None
 
 
 @dataclass
@@ -143,7 +153,7 @@ class _Collected:
     known: dict[str, list[np.ndarray]] = field(default_factory=lambda: defaultdict(list))
     count: int = 0
 
-    def add(self, history: History, people: float) -> None:
+    def add(self, history: History, people: float, index: int) -> None:
         fills = history.fill_points
         scored = np.arange(1, fills.size - 1)
         actual = np.array([actual_runout_day(history, fills[i], fills[i + 1]) for i in scored])
@@ -154,6 +164,7 @@ class _Collected:
         seen = [history.empty[fills[i] + 1 : fills[i + 1]].any() for i in scored]
         for name, values in (
             ("people", np.full(scored.size, people)),
+            ("subscription", np.full(scored.size, index)),
             ("start_day", history.day[after]),
             ("level", history.level[after]),
             ("actual", actual),
@@ -184,10 +195,10 @@ def replay(subscriptions: Sequence[ReplaySubscription], prior: PopulationPrior) 
     or an earlier period, or the replay sees the future through it.
     """
     collected = _Collected()
-    for subscription in subscriptions:
+    for index, subscription in enumerate(subscriptions):
         events, capacity = subscription.events, subscription.capacity
-        history = read_history(events, capacity, subscription.fill_policy)
-        collected.add(history, subscription.people)
+        history = read_history(events, capacity, subscription.fill_policy, subscription.step)
+        collected.add(history, subscription.people, index)
     if collected.count == 0:
         raise ValueError("no fill has both an earlier and a later fill to replay")
     start = collected.column("start_day")
@@ -200,6 +211,7 @@ def replay(subscriptions: Sequence[ReplaySubscription], prior: PopulationPrior) 
         by_mean_interval=start + collected.column("mean_interval"),
         by_last_interval=start + collected.column("last_interval"),
         subscriptions=len(subscriptions),
+        subscription=collected.column("subscription"),
     )
 
 

@@ -13,7 +13,10 @@ The walk turns events into **known levels**, points ``(day, level)`` in time ord
 * a fill gives two points on its day, the level before it and the level after it:
 
   - fill to capacity: ``after = capacity``; ``before`` = a reading that day if there is
-    one, else ``capacity − quantity`` (what the fill topped up);
+    one, else ``capacity − quantity`` (what the fill topped up). With a **unit of sale**
+    ``step > 0`` (below) ``after = max(capacity − step/2, quantity)`` and
+    ``before = after − quantity``; with a reading that day ``before`` is the reading and
+    ``after = min(capacity, reading + quantity)``;
   - fixed quantity: ``before`` = a reading that day, else ``0`` (assumed: the customer
     reorders when empty, which dates the next run-out no later than it truly is);
     ``after = min(capacity, before + quantity)``.
@@ -23,6 +26,22 @@ Between two consecutive known levels ``a → b`` with no fill between them the c
 capacity without readings this is the next fill's quantity,
 ``capacity − (capacity − q) = q``; a reading between two fills splits the interval in two,
 and feedback at a fill replaces the level inferred from its quantity.
+
+**Unit of sale.** Under fill to capacity the customer may only buy whole units (bags):
+``step`` is the size of one, in the container's units; ``0`` (the default) means any
+quantity, so the fill tops the container up to the brim. Example: a 15 kg jar filled with
+10 kg bags, counted in bags, is ``capacity = 1.5`` and ``step = 1``; with 0.3 bag left the
+household buys 1 bag and the jar holds 1.3 after the fill, not 1.5. Buying the whole units
+that fit leaves the jar short of the brim by the remainder ``(capacity − before) mod step``,
+somewhere between 0 and one unit; not knowing where, the walk takes it spread evenly over one
+unit, half a unit on average: ``after = capacity − step/2``, and never less than the fill
+itself (the jar held at least what was delivered). The level before it is
+``after − quantity``; at or below zero the container was empty (a run-out, as below), so a
+fill within half a unit of the capacity says the customer ran out (in a container of at most
+one and a half units, such as that jar, every fill of one unit does). Consumption between two
+fills is still (about) the next fill's quantity; what changes is the level the next run-out
+is predicted from, and which fills say the container was empty. Under a fixed quantity
+``step`` is not used.
 
 Rules, each for a reason:
 
@@ -35,10 +54,11 @@ Rules, each for a reason:
 * An interval starting from an empty container is skipped: nothing could be used, so
   days spent empty are not exposure.
 * **Run-out.** An interval ending at level 0 — read, or inferred from a fill of the whole
-  capacity — is *censored*: the customer used ``a.level`` units in *at most*
-  ``b.day − a.day`` days; when exactly they ran out is unknown. It is kept with its full
-  span and flagged; ``Exposure.totals`` counts its units but only the days up to the
-  run-out implied by a rate estimate (see there), never the days after it.
+  capacity (or within half a unit of it, with a unit of sale) — is *censored*: the customer
+  used ``a.level`` units in *at most* ``b.day − a.day`` days; when exactly they ran out is
+  unknown. It is kept with its full span and flagged; ``Exposure.totals`` counts its units
+  but only the days up to the run-out implied by a rate estimate (see there), never the
+  days after it.
 """
 
 from __future__ import annotations
@@ -148,6 +168,13 @@ def _check_capacity(capacity: float) -> float:
     return capacity
 
 
+def _check_step(step: float) -> float:
+    step = float(step)
+    if not math.isfinite(step) or step < 0:
+        raise ValueError(f"step must be a non-negative number, not {step}")
+    return step
+
+
 def _check_event(event: Event, capacity: float) -> None:
     if not math.isfinite(event.day):
         raise ValueError(f"event day must be finite, not {event.day}")
@@ -171,8 +198,13 @@ def _ordered(events: Iterable[Event], capacity: float) -> list[Event]:
     return sorted(readings + merged, key=lambda e: (e.day, e.kind is EventKind.FILL))
 
 
+def _after_fill(capacity: float, quantity: float, step: float) -> float:
+    """The level inferred right after a fill to capacity (module docstring, unit of sale)."""
+    return max(capacity - step / 2, quantity) if step > 0 else capacity
+
+
 def _known_levels(
-    events: list[Event], capacity: float, policy: FillPolicy
+    events: list[Event], capacity: float, policy: FillPolicy, step: float = 0.0
 ) -> list[tuple[float, float, LevelKind, bool]]:
     points: list[tuple[float, float, LevelKind, bool]] = []
     for event in events:
@@ -186,13 +218,16 @@ def _known_levels(
         if read_today:
             before = points[-1][1]
         elif policy is FillPolicy.TO_CAPACITY:
-            before = capacity - event.quantity
+            before = _after_fill(capacity, event.quantity, step) - event.quantity
             points.append((event.day, before, LevelKind.BEFORE_FILL, before <= 0))
         else:
             before = 0.0  # assumed, not observed: no run-out is recorded
             points.append((event.day, before, LevelKind.BEFORE_FILL, False))
         if policy is FillPolicy.TO_CAPACITY:
-            after = capacity
+            if read_today and step > 0:  # the units delivered into what was read
+                after = min(capacity, before + event.quantity)
+            else:
+                after = _after_fill(capacity, event.quantity, step)
         else:
             after = min(capacity, before + event.quantity)
         points.append((event.day, after, LevelKind.AFTER_FILL, after <= 0))
@@ -220,14 +255,20 @@ def read_history(
     events: Iterable[Event],
     capacity: float,
     fill_policy: FillPolicy = FillPolicy.TO_CAPACITY,
+    step: float = 0.0,
 ) -> History:
     """Known levels and consumption intervals of one subscription (module docstring).
 
-    Raises ``ValueError`` for a capacity that is not positive, a non-finite day, or a fill
-    or reading outside ``[0, capacity]``.
+    ``step`` is the unit of sale under fill to capacity, in the container's units (a 15 kg
+    jar filled with 10 kg bags, in bags: ``capacity=1.5, step=1``); ``0``, the default,
+    fills to the brim.
+
+    Raises ``ValueError`` for a capacity that is not positive, a negative or non-finite
+    step, a non-finite day, or a fill or reading outside ``[0, capacity]``.
     """
-    capacity = _check_capacity(capacity)
-    points = _known_levels(_ordered(events, capacity), capacity, FillPolicy(fill_policy))
+    capacity, step = _check_capacity(capacity), _check_step(step)
+    policy = FillPolicy(fill_policy)
+    points = _known_levels(_ordered(events, capacity), capacity, policy, step)
     day = np.array([p[0] for p in points], dtype=float)
     level = np.array([p[1] for p in points], dtype=float)
     kind = np.array([p[2] for p in points], dtype=np.int8)
@@ -239,9 +280,11 @@ def intervals(
     events: Iterable[Event],
     capacity: float,
     fill_policy: FillPolicy = FillPolicy.TO_CAPACITY,
+    step: float = 0.0,
 ) -> Intervals:
-    """Units used and days of exposure per interval, censored ones flagged (module docstring)."""
-    return read_history(events, capacity, fill_policy).intervals
+    """Units used and days of exposure per interval, censored ones flagged (module docstring;
+    ``step`` as in ``read_history``)."""
+    return read_history(events, capacity, fill_policy, step).intervals
 
 
 @dataclass(frozen=True)

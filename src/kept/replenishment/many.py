@@ -11,7 +11,8 @@ in any order; the walk becomes four passes:
 2. one *group* per subscription, day and kind: a reading group keeps its last level, a
    fill group the total of its quantities (added in the order given), at most the capacity;
 3. each group's known levels: a reading its own; a fill the level before it (unless read
-   that day: then that reading is the level before it) and the level after it;
+   that day: then that reading is the level before it) and the level after it (with the
+   subscription's unit of sale ``step``, as in ``history``);
 4. an interval ends at each group's first known level and starts at the known level just
    before it, the previous group's last, when both are one subscription's; it is kept by the
    rules of ``history._intervals_between``.
@@ -73,21 +74,25 @@ def read_many(
     amount: ArrayLike,
     capacity: ArrayLike,
     fill_policy: ArrayLike,
+    step: ArrayLike | None = None,
 ) -> Many:
     """Known levels and intervals of subscriptions ``0 … n − 1`` (module docstring).
 
     Event ``j`` is an ``EventCode`` ``kind[j]`` of subscription ``subscription[j]`` on
-    ``day[j]``; ``amount[j]`` is the quantity filled, or the level read. ``capacity`` and
-    ``fill_policy`` (``FillPolicyCode``) are per subscription, ``n`` long. Equal to
-    ``read_history`` per subscription, stacked as by ``Exposure.of``.
+    ``day[j]``; ``amount[j]`` is the quantity filled, or the level read. ``capacity``,
+    ``fill_policy`` (``FillPolicyCode``) and ``step`` are per subscription, ``n`` long.
+    ``step`` is the unit of sale under fill to capacity, in the container's units (a 15 kg
+    jar filled with 10 kg bags, in bags: capacity 1.5, step 1; see ``history``); ``None``
+    is all zeros, filling to the brim. Equal to ``read_history`` per subscription (with
+    its ``step``), stacked as by ``Exposure.of``.
 
     Raises ``ValueError`` naming the first subscription (lowest index) whose capacity is
-    not positive or which has a non-finite day, or a fill or reading outside
-    ``[0, capacity]``; and for malformed arrays or codes.
+    not positive, whose step is negative or not finite, or which has a non-finite day, or a
+    fill or reading outside ``[0, capacity]``; and for malformed arrays or codes.
     """
-    capacity, to_capacity = _subscriptions(capacity, fill_policy)
-    groups = _grouped(_events(subscription, day, kind, amount, capacity), capacity)
-    levels = _levels(groups, capacity, to_capacity)
+    capacity, to_capacity, step = _subscriptions(capacity, fill_policy, step)
+    groups = _grouped(_events(subscription, day, kind, amount, capacity, step), capacity)
+    levels = _levels(groups, capacity, to_capacity, step)
     owner, count = groups.subscription, capacity.size
     is_last = np.ones(owner.size, dtype=bool)
     is_last[:-1] = owner[1:] != owner[:-1]
@@ -97,17 +102,20 @@ def read_many(
     return Many(_exposure(groups, levels, count), last_day, last_level, count)
 
 
-def _subscriptions(capacity: ArrayLike, fill_policy: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _subscriptions(
+    capacity: ArrayLike, fill_policy: ArrayLike, step: ArrayLike | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     capacity = np.asarray(capacity, dtype=float)
     policy = np.asarray(fill_policy)
-    if capacity.ndim != 1 or policy.shape != capacity.shape:
-        raise ValueError("capacity and fill_policy must be 1-d arrays of one length")
+    step = np.zeros(capacity.shape) if step is None else np.asarray(step, dtype=float)
+    if capacity.ndim != 1 or policy.shape != capacity.shape or step.shape != capacity.shape:
+        raise ValueError("capacity, fill_policy and step must be 1-d arrays of one length")
     if not np.isin(policy, list(FillPolicyCode)).all():
         raise ValueError(f"fill_policy codes are {[int(code) for code in FillPolicyCode]}")
-    return capacity, policy == FillPolicyCode.TO_CAPACITY
+    return capacity, policy == FillPolicyCode.TO_CAPACITY, step
 
 
-def _events(subscription, day, kind, amount, capacity: np.ndarray) -> _Events:
+def _events(subscription, day, kind, amount, capacity: np.ndarray, step: np.ndarray) -> _Events:
     subscription, day, kind, amount = (
         np.asarray(values) for values in (subscription, day, kind, amount)
     )
@@ -120,23 +128,28 @@ def _events(subscription, day, kind, amount, capacity: np.ndarray) -> _Events:
         raise ValueError(f"kind codes are {[int(code) for code in EventCode]}")
     day, amount = day.astype(float, copy=False), amount.astype(float, copy=False)
     events = _Events(owner, day, kind == EventCode.FILL, amount)
-    _check(events, capacity)
+    _check(events, capacity, step)
     return events
 
 
-def _check(events: _Events, capacity: np.ndarray) -> None:
+def _check(events: _Events, capacity: np.ndarray, step: np.ndarray) -> None:
     """``history``'s checks, naming the lowest subscription index that fails one."""
     bad_capacity = ~(np.isfinite(capacity) & (capacity > 0))
+    bad_step = ~(np.isfinite(step) & (step >= 0))
     bad_day = ~np.isfinite(events.day)
     limit = capacity[events.subscription]
     bad_amount = ~((events.amount >= 0) & (events.amount <= limit))
     bad_event = bad_day | bad_amount
-    failing = np.concatenate([np.flatnonzero(bad_capacity), events.subscription[bad_event]])
+    failing = np.concatenate(
+        [np.flatnonzero(bad_capacity | bad_step), events.subscription[bad_event]]
+    )
     if failing.size == 0:
         return
     first = int(failing.min())
     if bad_capacity[first]:
         message = f"capacity must be a positive number, not {capacity[first]}"
+    elif bad_step[first]:
+        message = f"step must be a non-negative number, not {step[first]}"
     else:
         j = np.flatnonzero(bad_event & (events.subscription == first))[0]
         what = "fill" if events.is_fill[j] else "reading"
@@ -184,18 +197,25 @@ class _Levels:
     last: np.ndarray
 
 
-def _levels(groups: _Events, capacity: np.ndarray, to_capacity: np.ndarray) -> _Levels:
+def _levels(
+    groups: _Events, capacity: np.ndarray, to_capacity: np.ndarray, step: np.ndarray
+) -> _Levels:
     """Pass 3 (``history._known_levels``)."""
     owner, day, is_fill, amount = groups.subscription, groups.day, groups.is_fill, groups.amount
-    full, by_capacity = capacity[owner], to_capacity[owner]
+    full, by_capacity, unit = capacity[owner], to_capacity[owner], step[owner]
     # the group before a fill on the same day of the same subscription is that day's reading
     read_today = np.zeros(owner.size, dtype=bool)
     read_today[1:] = is_fill[1:] & (owner[1:] == owner[:-1]) & (day[1:] == day[:-1])
-    before = np.where(by_capacity, full - amount, 0.0)
+    # filled to capacity: to the brim, or half a unit below it (history._after_fill)
+    filled = np.where(unit > 0, np.maximum(full - unit / 2, amount), full)
+    before = np.where(by_capacity, filled - amount, 0.0)
     read = np.flatnonzero(read_today)
     before[read] = amount[read - 1]
-    after = np.where(by_capacity, full, np.minimum(full, before + amount))
-    del full
+    # the units delivered into what was read; without a unit of sale, to the brim
+    topped = np.minimum(full, before + amount)
+    filled = np.where((unit > 0) & read_today, topped, filled)
+    after = np.where(by_capacity, filled, topped)
+    del full, unit, filled, topped
     # an empty assumed before a fixed quantity is not an observed one (history)
     first_empty = np.where(is_fill, by_capacity & (before <= 0), amount <= 0)
     first = np.where(is_fill, before, amount)

@@ -12,6 +12,14 @@ Delivery comes 1–3 days after the order and fills to capacity (the quantity is
 missing); if the container emptied meanwhile, they wait empty. The first fill is into an
 empty container within the first 20 days.
 
+Optionally (``whole_units``) households buy whole bags, as in the demo: the bag is the
+biggest of 2.5, 5 and 10 kg of which the container holds two (``unit``); a household orders
+the whole bags that fit at the level it orders at (waiting, past its habit, until one fits),
+and the container holds what it had left on delivery plus those bags, short of the brim by
+the remainder and what was used during the lead. Off by default: the fills then stay those
+above, draw for draw. Either way ``level_after`` keeps the true level right after each fill,
+which the events do not tell.
+
 Optionally some households also report their level: each day, with chance
 ``reading_chance``, a reading at the start of the day (before that day's delivery); at a
 delivery, with chance ``feedback_chance``, the visit's "still had X". Both are exact to
@@ -20,7 +28,7 @@ delivery, with chance ``feedback_chance``, the visit's "still had X". Both are e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,17 +40,23 @@ RATE_PER_PERSON = 0.12
 
 @dataclass(frozen=True)
 class Household:
+    """One household; ``fill_levels``: the true level right after each fill, in time order;
+    ``unit``: the bag it buys in whole, 0 when it fills to the brim."""
+
     people: int
     capacity: float
     true_rate: float
     events: list[Event]
+    fill_levels: list[float] = field(default_factory=list)
+    unit: float = 0.0
 
 
 @dataclass(frozen=True)
 class Simulated:
     """Households in long format, as ``many.read_many`` takes them: event ``j`` is an
     ``EventCode`` ``kind[j]`` of household ``subscription[j]`` on ``day[j]``, of ``amount[j]``
-    (quantity filled or level read), in time order."""
+    (quantity filled or level read), in time order; ``level_after[j]`` the true level right
+    after a fill (NaN for a reading). ``unit``: each household's bag, 0 without whole units."""
 
     people: np.ndarray
     capacity: np.ndarray
@@ -51,6 +65,8 @@ class Simulated:
     day: np.ndarray
     kind: np.ndarray
     amount: np.ndarray
+    level_after: np.ndarray
+    unit: np.ndarray
 
     def events(self) -> list[list[Event]]:
         """Each household's events, in the order given."""
@@ -59,9 +75,18 @@ class Simulated:
         found = list(
             map(Event, self.day[order].tolist(), kinds.tolist(), self.amount[order].tolist())
         )
-        sizes = np.bincount(self.subscription, minlength=self.people.size)
+        return self._split(found, self.subscription)
+
+    def fill_levels(self) -> list[list[float]]:
+        """Each household's true levels right after its fills, in time order."""
+        fills = np.flatnonzero(self.kind == EventCode.FILL)
+        order = fills[np.argsort(self.subscription[fills], kind="stable")]
+        return self._split(self.level_after[order].tolist(), self.subscription[order])
+
+    def _split(self, values: list, owner: np.ndarray) -> list[list]:
+        sizes = np.bincount(owner, minlength=self.people.size)
         ends = np.cumsum(sizes)
-        return [found[end - size : end] for size, end in zip(sizes, ends, strict=True)]
+        return [values[end - size : end] for size, end in zip(sizes, ends, strict=True)]
 
 
 def _capacities(people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -69,26 +94,40 @@ def _capacities(people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return 5.0 * np.ceil(RATE_PER_PERSON * people * nominal_days / 5.0)
 
 
+def _bags(capacity: np.ndarray) -> np.ndarray:
+    """The biggest of 2.5, 5 and 10 kg bags of which the container holds two."""
+    return np.select([capacity >= 20, capacity >= 10], [10.0, 5.0], 2.5)
+
+
 class _Log:
     """The events of all households, one batch per day and kind."""
 
     def __init__(self) -> None:
-        self.batches: list[tuple[np.ndarray, float, EventCode, np.ndarray]] = []
+        self.batches: list[tuple[np.ndarray, float, EventCode, np.ndarray, np.ndarray]] = []
 
-    def add(self, who: np.ndarray, day: float, kind: EventCode, amount: np.ndarray) -> None:
+    def add(
+        self,
+        who: np.ndarray,
+        day: float,
+        kind: EventCode,
+        amount: np.ndarray,
+        after: np.ndarray | None = None,
+    ) -> None:
         if who.size:
-            self.batches.append((who, day, kind, amount))
+            after = np.full(who.size, np.nan) if after is None else after
+            self.batches.append((who, day, kind, amount, after))
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if not self.batches:
-            return np.zeros(0, int), np.zeros(0), np.zeros(0, np.int8), np.zeros(0)
-        who, day, kind, amount = zip(*self.batches, strict=True)
+            return np.zeros(0, int), np.zeros(0), np.zeros(0, np.int8), np.zeros(0), np.zeros(0)
+        who, day, kind, amount, after = zip(*self.batches, strict=True)
         sizes = [batch.size for batch in who]
         return (
             np.concatenate(who),
             np.repeat(np.asarray(day, dtype=float), sizes),
             np.repeat(np.asarray(kind, dtype=np.int8), sizes),
             np.concatenate(amount),
+            np.concatenate(after),
         )
 
 
@@ -99,14 +138,19 @@ def simulate_events(
     *,
     reading_chance: float = 0.0,
     feedback_chance: float = 0.0,
+    whole_units: bool = False,
 ) -> Simulated:
-    """``count`` households over ``days`` days (module docstring), seeded, long format."""
+    """``count`` households over ``days`` days (module docstring), seeded, long format;
+    with ``whole_units`` they buy the whole bags that fit."""
     rng = np.random.default_rng(seed)
     observer = np.random.default_rng([seed, 1])  # readings, apart from the fills
     people = rng.integers(1, 6, count)
     true_rate = RATE_PER_PERSON * people * rng.gamma(6.0, 1 / 6.0, count)
     capacity = _capacities(people, rng)
     habit = rng.uniform(0.05, 0.35, count)
+    unit = _bags(capacity) if whole_units else np.zeros(count)
+    # the bags' weight on order; the first fill is into an empty container
+    ordered = np.floor(capacity / np.where(unit > 0, unit, 1.0)) * unit
 
     level = np.zeros(count)
     delivery_day = rng.integers(0, 20, count).astype(float)  # the first fill
@@ -124,8 +168,10 @@ def simulate_events(
         if feedback_chance > 0:
             told = who[observer.random(who.size) < feedback_chance]
             log.add(told, day, EventCode.FEEDBACK, np.round(level[told], 1))
-        log.add(who, day, EventCode.FILL, capacity[who] - level[who])
-        level[arriving] = capacity[arriving]
+        bags = unit[who] > 0
+        quantity = np.where(bags, ordered[who], capacity[who] - level[who])
+        level[who] = np.where(bags, np.minimum(capacity[who], level[who] + quantity), capacity[who])
+        log.add(who, day, EventCode.FILL, quantity, level[who].copy())
         delivery_day[arriving] = np.inf
         forgets = rng.random(count) < 0.1
         new_threshold = capacity * np.clip(habit + rng.normal(0, 0.07, count), 0.0, 0.6)
@@ -142,18 +188,28 @@ def simulate_events(
         reorder = np.isinf(delivery_day) & (
             ((threshold >= 0) & (level <= threshold)) | (waiting_empty & (empty_wait < 0))
         )
+        if whole_units:  # once a bag fits; the whole bags that fit
+            reorder &= capacity - level >= unit
+            ordered[reorder] = unit[reorder] * np.floor((capacity - level)[reorder] / unit[reorder])
         delivery_day[reorder] = day + rng.integers(1, 4, count)[reorder]
 
-    return Simulated(people, capacity, true_rate, *log.arrays())
+    return Simulated(people, capacity, true_rate, *log.arrays(), unit)
 
 
-def simulate(count: int, days: int = 730, seed: int = 0, **observed: float) -> list[Household]:
-    """``count`` households over ``days`` days (module docstring), seeded; ``observed``:
-    ``reading_chance`` and ``feedback_chance`` of ``simulate_events`` (default none)."""
-    found = simulate_events(count, days, seed, **observed)
+def simulate(count: int, days: int = 730, seed: int = 0, **options: float) -> list[Household]:
+    """``count`` households over ``days`` days (module docstring), seeded; ``options``:
+    ``reading_chance``, ``feedback_chance`` and ``whole_units`` of ``simulate_events``
+    (default none)."""
+    found = simulate_events(count, days, seed, **options)
     return [
-        Household(int(people), float(capacity), float(rate), events)
-        for people, capacity, rate, events in zip(
-            found.people, found.capacity, found.true_rate, found.events(), strict=True
+        Household(int(people), float(capacity), float(rate), events, levels, float(unit))
+        for people, capacity, rate, events, levels, unit in zip(
+            found.people,
+            found.capacity,
+            found.true_rate,
+            found.events(),
+            found.fill_levels(),
+            found.unit,
+            strict=True,
         )
     ]

@@ -86,6 +86,22 @@ def test_replay_scores_each_method_from_what_was_known_then():
     assert report.model.interval_mae_days == pytest.approx(expected_mae)
 
 
+def test_a_unit_of_sale_moves_the_levels_and_the_actual_run_outs_alike():
+    # A 25 kg jar in 10 kg bags (capacity 2.5, step 1): each fill leaves 2, not 2.5. Day 30:
+    # 1 bag on day 50 leaves 1 before it, 1 used in 20 days, out on 30 + 2·20/1 = 70 (to the
+    # brim: 2.5 → 1.5, 30 + 2.5·20 = 80). Day 50: 2 bags on day 90, within half a bag of
+    # the brim: found empty then, nothing seen between, so 90 (to the brim: 0.5 left, 100)
+    events = [fill(0, 2), fill(30, 1), fill(50, 1), fill(90, 2)]
+
+    bags = replay([ReplaySubscription(events, 2.5, people=2, step=1)], PRIOR)
+    brim = replay([ReplaySubscription(events, 2.5, people=2)], PRIOR)
+
+    assert bags.level.tolist() == [2, 2] and brim.level.tolist() == [2.5, 2.5]
+    assert bags.actual.tolist() == [70, 90] and brim.actual.tolist() == [80, 100]
+    assert bags.run_out_seen.tolist() == [False, True]
+    assert bags.subscription.tolist() == [0, 0]
+
+
 def test_nothing_to_replay_is_refused():
     with pytest.raises(ValueError, match="replay"):
         backtest([ReplaySubscription([fill(0, 20), fill(30, 10)], 20, 1)], PRIOR)

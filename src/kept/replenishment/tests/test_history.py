@@ -158,3 +158,72 @@ def test_without_readings_every_unit_delivered_after_the_first_fill_was_used(fil
     assert found.units.sum() == pytest.approx(sum(q for _, q in fills))
     assert found.days.sum() == day
     assert found.censored.tolist() == [q == 20 for _, q in fills]
+
+
+# A unit of sale -----------------------------------------------------------------------------
+
+
+def test_whole_units_leave_the_container_half_a_unit_below_the_brim():
+    # A 25 kg jar filled with 10 kg bags, in bags: capacity 2.5, step 1. One bag on day 30:
+    # the jar holds 2 after it (2.5 − ½), 1 before; two bags on day 50 (within half a bag of
+    # the capacity): it was empty
+    history = read_history([fill(0, 2), fill(30, 1), fill(50, 2)], capacity=2.5, step=1)
+
+    assert history.level.tolist() == [0, 2, 1, 2, 0, 2]
+    assert history.empty.tolist() == [True, False, False, False, True, False]
+    assert history.intervals.units.tolist() == [1, 2]
+    assert history.intervals.days.tolist() == [30, 20]
+    assert history.intervals.censored.tolist() == [False, True]
+
+
+def test_whole_units_change_the_levels_not_the_units_used_between_fills():
+    events = [fill(0, 10), fill(30, 5), fill(55, 10)]
+
+    brim, bags = read_history(events, 15), read_history(events, 15, step=5)
+
+    # the levels after a fill: 15 to the brim; 12.5 with 5 kg bags, or the 10 delivered
+    assert brim.level[brim.fill_points].tolist() == [15, 15, 15]
+    assert bags.level[bags.fill_points].tolist() == [12.5, 12.5, 12.5]
+    assert brim.intervals.units.tolist() == bags.intervals.units.tolist() == [5, 10]
+
+
+def test_a_fill_bigger_than_the_brim_less_half_a_unit_fills_at_least_itself():
+    # 1.2 delivered into a container of 1.5 with a step of 1: at least 1.2 after it, empty
+    # before it
+    history = read_history([fill(0, 1.2)], capacity=1.5, step=1)
+
+    assert history.level.tolist() == [0, 1.2]
+    assert history.empty.tolist() == [True, False]
+
+
+def test_feedback_at_a_fill_of_whole_units_gives_both_levels():
+    # A 15 kg jar, 10 kg bags: capacity 1.5, step 1. "Still had 0.3", one bag: 1.3, not 1.5
+    history = read_history([fill(0, 1), feedback(30, 0.3), fill(30, 1)], capacity=1.5, step=1)
+
+    assert history.level.tolist() == pytest.approx([0, 1, 0.3, 1.3])
+    assert history.intervals.units.tolist() == pytest.approx([0.7])
+
+
+def test_a_step_of_zero_fills_to_the_brim():
+    events = [fill(0, 20), reading(10, 14), fill(30, 16), feedback(50, 3), fill(50, 15)]
+
+    found, brim = read_history(events, 20, step=0.0), read_history(events, 20)
+
+    assert found.level.tolist() == brim.level.tolist()
+    assert found.level[found.fill_points].tolist() == [20, 20, 20]
+
+
+@pytest.mark.parametrize("step", [-1, float("nan"), float("inf")])
+def test_a_step_that_is_negative_or_not_finite_is_refused(step):
+    with pytest.raises(ValueError, match="step"):
+        read_history([fill(0, 5)], 10, step=step)
+
+
+def test_a_fixed_quantity_ignores_the_step():
+    events = [fill(0, 10), feedback(20, 6), fill(20, 10), fill(40, 10)]
+
+    found = read_history(events, 25, FillPolicy.FIXED_QUANTITY, step=10)
+
+    assert (
+        found.level.tolist() == read_history(events, 25, FillPolicy.FIXED_QUANTITY).level.tolist()
+    )

@@ -44,14 +44,15 @@ def _code(event: Event) -> EventCode:
     return EventCode.FILL if event.kind is EventKind.FILL else EventCode.READING
 
 
-def one_at_a_time(subscription, day, kind, amount, capacity, fill_policy) -> Many:
+def one_at_a_time(subscription, day, kind, amount, capacity, fill_policy, step=None) -> Many:
     """The reference: ``read_history`` per subscription, events in the order given."""
     histories = []
-    for owner, (size, policy) in enumerate(zip(capacity, fill_policy, strict=True)):
+    steps = np.zeros(len(capacity)) if step is None else step
+    for owner, (size, policy, unit) in enumerate(zip(capacity, fill_policy, steps, strict=True)):
         mine = np.flatnonzero(subscription == owner)
         kinds = [EventKind.FILL if kind[j] == EventCode.FILL else EventKind.READING for j in mine]
         events = [Event(day[j], k, amount[j]) for j, k in zip(mine, kinds, strict=True)]
-        histories.append(read_history(events, size, FillPolicyCode(policy).policy))
+        histories.append(read_history(events, size, FillPolicyCode(policy).policy, unit))
     last_day = [np.nan if h.last_day is None else h.last_day for h in histories]
     last_level = [np.nan if h.last_level is None else h.last_level for h in histories]
     exposure = Exposure.of([history.intervals for history in histories])
@@ -67,9 +68,12 @@ def assert_same(found: Many, expected: Many) -> None:
     assert np.array_equal(found.last_level, expected.last_level, equal_nan=True)
 
 
-def read_both(histories, capacity, fill_policy) -> tuple[Many, Many]:
+def read_both(histories, capacity, fill_policy, step=None) -> tuple[Many, Many]:
     arrays = long_format(histories)
-    return read_many(*arrays, capacity, fill_policy), one_at_a_time(*arrays, capacity, fill_policy)
+    return (
+        read_many(*arrays, capacity, fill_policy, step),
+        one_at_a_time(*arrays, capacity, fill_policy, step),
+    )
 
 
 # Hand-made cases ----------------------------------------------------------------------------
@@ -124,6 +128,40 @@ def test_hand_made_histories_give_the_intervals_of_history():
     assert found.exposure.censored[owner == 8].tolist() == [True, False]
     # fixed quantity: an empty assumed before a fill is not a run-out observed
     assert not found.exposure.censored[(owner != 2) & (owner != 8)].any()
+
+
+@pytest.mark.parametrize("step", [0.0, 1.0, 5.0, 30.0])
+def test_hand_made_histories_with_a_unit_of_sale_give_the_intervals_of_history(step):
+    # Given the edge cases again, each subscription with a unit of sale (the same for all)
+    steps = np.full(CAPACITY.size, step)
+
+    found, expected = read_both(list(EDGE_CASES.values()), CAPACITY, POLICY, steps)
+
+    # Then they equal one subscription at a time, and a step of 0 is no step at all
+    assert_same(found, expected)
+    if step == 0:
+        assert_same(found, read_both(list(EDGE_CASES.values()), CAPACITY, POLICY)[0])
+
+
+def test_a_unit_of_sale_per_subscription():
+    # A 25 kg jar in 10 kg bags (capacity 2.5, step 1), the same jar to the brim, and a jar
+    # of 15 kg in 5 kg bags read after a fill
+    histories = [
+        [fill(0, 2), fill(30, 1), fill(50, 2)],
+        [fill(0, 2), fill(30, 1), fill(50, 2)],
+        [fill(0, 10), feedback(20, 4), fill(20, 10), fill(40, 5)],
+    ]
+
+    found, expected = read_both(histories, [2.5, 2.5, 15], [TO_CAPACITY] * 3, [1, 0, 5])
+
+    assert_same(found, expected)
+    exposure = found.exposure
+    # the third: 12.5 after the first fill, read 4 (8.5 used), 14 after the second fill,
+    # 7.5 before the third (12.5 − 5): 6.5 used
+    assert exposure.units.tolist() == [1, 2, 1, 2, 8.5, 6.5]
+    assert exposure.censored.tolist() == [False, True, False, False, False, False]
+    # after the last fill: 2 (half a bag below 2.5), 2.5, and 12.5 (the 5 kg bag)
+    assert found.last_level.tolist() == [2, 2.5, 12.5]
 
 
 def test_the_last_known_level_is_nan_without_events():
@@ -191,6 +229,29 @@ def test_simulated_households_give_the_intervals_of_history(households, fixed_sh
     assert_same(found, one_at_a_time(*arrays, households.capacity, policy))
 
 
+@pytest.mark.parametrize("fixed_share", [0.0, 0.3])
+def test_households_buying_whole_bags_give_the_intervals_of_history(fixed_share):
+    # Given households that buy whole bags, read with their bag as the step (some with none)
+    bought = simulate_events(
+        300, seed=5, reading_chance=0.03, feedback_chance=0.3, whole_units=True
+    )
+    rng = np.random.default_rng(6)
+    shuffled = rng.permutation(bought.subscription.size)
+    arrays = [
+        bought.subscription[shuffled],
+        bought.day[shuffled],
+        bought.kind[shuffled],
+        bought.amount[shuffled],
+    ]
+    policy = np.where(rng.random(bought.people.size) < fixed_share, FIXED, TO_CAPACITY)
+    step = np.where(rng.random(bought.people.size) < 0.2, 0.0, bought.unit)
+
+    found = read_many(*arrays, bought.capacity, policy, step)
+
+    assert found.exposure.units.size > 10_000
+    assert_same(found, one_at_a_time(*arrays, bought.capacity, policy, step))
+
+
 # Validation ---------------------------------------------------------------------------------
 
 
@@ -226,6 +287,19 @@ def test_malformed_arrays_are_refused(arrays):
         read_many(*arrays, [5, 5], [TO_CAPACITY] * 2)
 
 
+@pytest.mark.parametrize("step", [-1, float("nan"), float("inf")])
+def test_a_step_that_is_negative_or_not_finite_names_its_subscription(step):
+    histories = [[fill(0, 5)], [fill(0, 5)], [fill(0, 5)]]
+
+    with pytest.raises(ValueError, match="subscription 1: step"):
+        read_many(*long_format(histories), [5] * 3, [TO_CAPACITY] * 3, [1, step, -1])
+
+
+def test_a_step_of_another_length_is_refused():
+    with pytest.raises(ValueError, match="step"):
+        read_many([0], [0], [0], [1], [5], [TO_CAPACITY], [1, 1])
+
+
 def test_unknown_fill_policy_codes_are_refused():
     with pytest.raises(ValueError, match="fill_policy"):
         read_many([0], [0], [0], [1], [5], [2])
@@ -238,8 +312,10 @@ random_events = st.lists(
     st.tuples(st.integers(0, 2), st.integers(0, 5), st.sampled_from(list(EventCode)), amounts),
     max_size=40,
 )
+# a unit of sale as a share of the capacity: none, whole fractions, any, beyond it
+steps = st.one_of(st.sampled_from([0.0, 0.5, 1 / 3, 2 / 3, 1.0]), st.floats(0, 2.5))
 subscriptions = st.lists(
-    st.tuples(st.sampled_from([1.0, 7.5, 20.0]), st.sampled_from(list(FillPolicyCode))),
+    st.tuples(st.sampled_from([1.0, 7.5, 20.0]), st.sampled_from(list(FillPolicyCode)), steps),
     min_size=3,
     max_size=3,
 )
@@ -248,13 +324,14 @@ subscriptions = st.lists(
 @settings(max_examples=300)
 @given(random_events, subscriptions)
 def test_any_events_in_any_order_give_the_intervals_of_history(events, per_subscription):
-    capacity = np.array([size for size, _ in per_subscription])
-    policy = np.array([code for _, code in per_subscription])
+    capacity = np.array([size for size, _, _ in per_subscription])
+    policy = np.array([code for _, code, _ in per_subscription])
+    step = np.array([share for _, _, share in per_subscription]) * capacity
     owner = np.array([e[0] for e in events], dtype=int)
     day = np.array([e[1] for e in events], dtype=float)
     kind = np.array([e[2] for e in events], dtype=int)
     amount = np.array([e[3] for e in events], dtype=float) * capacity[owner]
 
-    found = read_many(owner, day, kind, amount, capacity, policy)
+    found = read_many(owner, day, kind, amount, capacity, policy, step)
 
-    assert_same(found, one_at_a_time(owner, day, kind, amount, capacity, policy))
+    assert_same(found, one_at_a_time(owner, day, kind, amount, capacity, policy, step))
