@@ -22,6 +22,9 @@ from kept.replenishment.population import PopulationPrior
 
 LEAD_DAYS, BUFFER_DAYS, RISK = 1, 1, 0.1
 LAPSED_DAYS = 30  # expected to have run out longer ago than this: buying elsewhere
+# Goods come in whole units (bags, bottles): filling "to capacity" leaves the container half
+# a unit below the brim on average (``history``'s step), in the product's unit.
+UNIT_OF_SALE = 1.0
 DAYS_PER_FILL = 30  # the prior of a product nobody has history for: a full container a month
 
 _FILLS = """
@@ -182,7 +185,12 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
         ],
         dtype=np.int8,
     )
-    found = many.read_many(*_long(ids, fills, readings, capacity), capacity, policy)
+    found = many.read_many(
+        *_long(ids, fills, readings, capacity),
+        capacity,
+        policy,
+        step=np.full(len(rows), UNIT_OF_SALE),
+    )
     shape, rate, dispersion = (np.zeros(len(rows)) for _ in range(3))
     priors = {}
     for pk in np.unique(product):

@@ -113,7 +113,11 @@ def replay_book(today: date) -> backtest.Replay | None:
     for pk, product, capacity, people, policy, _fixed in rows:
         by_product.setdefault(product, []).append(
             backtest.ReplaySubscription(
-                events[pk], float(capacity), float(people), queries.policy_of(policy)
+                events[pk],
+                float(capacity),
+                float(people),
+                queries.policy_of(policy),
+                step=queries.UNIT_OF_SALE,
             )
         )
     replays = []
@@ -129,9 +133,27 @@ def replay_book(today: date) -> backtest.Replay | None:
     return _concat(replays) if replays else None
 
 
+def at_equal_waste(replayed: backtest.Replay, waste: float) -> backtest.BacktestReport:
+    """The model at the risk whose days of cover left equal ``waste`` (a baseline's): a
+    lower risk delivers earlier, so cover left falls as the risk rises (bisection)."""
+    low, high = 0.001, 0.999
+    for _ in range(40):
+        middle = (low + high) / 2
+        if backtest.score(replayed, middle).model.cover_left_days > waste:
+            low = middle
+        else:
+            high = middle
+    return backtest.score(replayed, high)
+
+
 def backtest_report(today: date, risks=RISKS, fmt: str = "json") -> str:
     replayed = replay_book(today)
     reports = [backtest.score(replayed, risk) for risk in risks] if replayed else []
+    equal = {}
+    for name in ("mean_interval", "last_interval") if reports else ():
+        baseline = getattr(reports[0], name)
+        matched = at_equal_waste(replayed, baseline.cover_left_days)
+        equal[name] = {"risk": round(matched.risk, 4), **asdict(matched.model)}
     body = {
         "date": today.isoformat(),
         "subscriptions": replayed.subscriptions if replayed else 0,
@@ -143,6 +165,8 @@ def backtest_report(today: date, risks=RISKS, fmt: str = "json") -> str:
         if reports
         else {},
         "model": [{"risk": r.risk, **asdict(r.model)} for r in reports],
+        # the model at the waste of each baseline: does it meet more run-outs?
+        "model_at_equal_waste": equal,
     }
     if fmt == "json":
         return json.dumps(body, indent=2) + "\n"
@@ -161,6 +185,8 @@ def backtest_report(today: date, risks=RISKS, fmt: str = "json") -> str:
     writer.writeheader()
     for row in body["model"]:
         writer.writerow(row)
+    for name, row in body["model_at_equal_waste"].items():
+        writer.writerow({**row, "method": f"model at the waste of {name}"})
     for name, row in body["baselines"].items():
         writer.writerow({**row, "method": name, "risk": ""})
     return out.getvalue()

@@ -43,5 +43,8 @@ def test_backtest_replays_two_folds_and_reports_the_baselines(capsys, fill, make
     assert code == 0 and body["subscriptions"] == 6 and body["predictions"] > 30
     assert set(body["baselines"]) == {"mean_interval", "last_interval"}
     assert [m["risk"] for m in body["model"]] == [0.05, 0.1, 0.2, 0.3]
+    for name, baseline in body["baselines"].items():
+        matched = body["model_at_equal_waste"][name]
+        assert matched["cover_left_days"] == pytest.approx(baseline["cover_left_days"], abs=0.05)
     code, out = _run(capsys, "backtest", "replenishment", "--format", "csv")
     assert out.out.splitlines()[0].startswith("method,risk,anticipation")
