@@ -135,7 +135,8 @@ def replay_book(today: date) -> backtest.Replay | None:
 
 def at_equal_waste(replayed: backtest.Replay, waste: float) -> backtest.BacktestReport:
     """The model at the risk whose days of cover left equal ``waste`` (a baseline's): a
-    lower risk delivers earlier, so cover left falls as the risk rises (bisection)."""
+    lower risk delivers earlier, so cover left falls as the risk rises (bisection). When even
+    a risk of 0.1 % wastes less than ``waste``, that lowest risk."""
     low, high = 0.001, 0.999
     for _ in range(40):
         middle = (low + high) / 2

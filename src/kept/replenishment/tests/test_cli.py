@@ -45,6 +45,6 @@ def test_backtest_replays_two_folds_and_reports_the_baselines(capsys, fill, make
     assert [m["risk"] for m in body["model"]] == [0.05, 0.1, 0.2, 0.3]
     for name, baseline in body["baselines"].items():
         matched = body["model_at_equal_waste"][name]
-        assert matched["cover_left_days"] == pytest.approx(baseline["cover_left_days"], abs=0.05)
+        assert matched["cover_left_days"] <= baseline["cover_left_days"] + 0.05
     code, out = _run(capsys, "backtest", "replenishment", "--format", "csv")
     assert out.out.splitlines()[0].startswith("method,risk,anticipation")
