@@ -773,6 +773,7 @@ def once(run_dir: str, mode: str) -> None:
     probe.seconds.update(_PROTOTYPE_SECONDS)
     result = {
         "mode": mode,
+        "code": _code(),
         "seconds": round(seconds, 3),
         "rss_before_mb": rss_before,
         "peak_before_mb": peak_before,
@@ -834,6 +835,23 @@ def _book(run_dir: str) -> dict:
     return json.loads(Path(run_dir, "generate.json").read_text())
 
 
+def _code() -> str:
+    """The code measured: HEAD and a digest of the Python files under src/ as they are (other
+    people commit while a run goes on; each run is a fresh process that reads the tree)."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted((root / "src").rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    head = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{head} src:{digest.hexdigest()[:12]}"
+
+
 def _idle_share(seconds: float) -> float:
     idle0, total0 = _machine_ticks()
     time.sleep(seconds)
@@ -876,10 +894,15 @@ def measure(run_dir: str, mode: str) -> None:
     elif mode == "explain":
         progress.step("explain", lambda: _explain(run_dir))
     else:
-        progress.step("warm_up", lambda: _child(run_dir, mode))
-        runs = [
-            progress.step(f"run_{n}", lambda: _child(run_dir, mode)) for n in range(1, RUNS + 1)
-        ]
+        for _attempt in range(4):
+            warm_up = progress.step("warm_up", lambda: _child(run_dir, mode))
+            runs = [
+                progress.step(f"run_{n}", lambda: _child(run_dir, mode)) for n in range(1, RUNS + 1)
+            ]
+            if len({run["code"] for run in [warm_up, *runs]}) == 1:
+                break
+            sys.stderr.write("the code changed during the runs: measuring again\n")
+            progress.data.clear()
         progress.step("summary", lambda: _summary(runs))
     print(json.dumps(progress.data))  # noqa: T201
 
@@ -899,6 +922,7 @@ def _summary(runs: list[dict]) -> dict:
         "rss_before_mb_median": round(statistics.median(run["rss_before_mb"] for run in runs), 1),
         "steps_median": steps,
         "same_plan_every_run": len({run["proposals_digest"] for run in runs}) == 1,
+        "code": runs[0]["code"],
         "cpu_median": {
             name: round(statistics.median(run["cpu"][name] for run in runs), 2)
             for name in runs[0]["cpu"]
@@ -977,7 +1001,8 @@ def report(run_dir: str) -> None:
     rows, took = book["rows"], book["seconds"]
     verdict = "met" if summary["median"] < 10 and summary["peak_rss_mb"] < 1024 else "NOT MET"
     lines = [
-        f"P3 run {meta['date']} (commit {meta['commit']}; {meta['host']}; PostgreSQL "
+        f"P3 run {meta['date']} (commit {meta['commit']} at the start, runs on "
+        f"{summary['code']}; {meta['host']}; PostgreSQL "
         f"{meta['pg_version']}, {meta['pg_settings']}); command: {meta['command']}",
         f"book: {book['subscriptions']:,} households with one rice jar each ({book['products']} "
         f"products, {book['regions']} regions, {book['routes']} routes), "
@@ -1029,6 +1054,8 @@ def report(run_dir: str) -> None:
     if prototype.exists():
         fast = json.loads(prototype.read_text())
         same = fast["run_1"]["proposals_digest"] == first["proposals_digest"]
+        if fast["summary"]["code"] != summary["code"]:
+            same = f"not comparable (the prototype ran on {fast['summary']['code']})"
         found = fast["summary"]
         lines.append(
             f"prototype (bench only: fills and readings by COPY binary into numpy): median "
