@@ -14,7 +14,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from kept.replenishment import forecast, history, many
+from kept.replenishment import forecast, history, many, reading
 from kept.replenishment import plan as plan_core
 from kept.replenishment.choices import FillPolicy, Outcome, ReadingSource
 from kept.replenishment.models import Proposal, Subscription
@@ -101,9 +101,9 @@ def policy_of(policy: str) -> history.FillPolicy:
     return history.FillPolicy.FIXED_QUANTITY
 
 
-def _rows(today: date, product_id: int | None = None) -> tuple[list, list, list]:
-    """The active subscriptions (id, product, capacity, people, policy, fixed quantity),
-    their fills (id, day, quantity) and readings (id, day, level, source) up to ``today``."""
+def _subscriptions(product_id: int | None) -> tuple[list, str, dict]:
+    """The active subscriptions (id, product, capacity, people, policy, fixed quantity), and
+    the SQL condition and parameters that pick their events."""
     found = Subscription.objects.filter(is_active=True)
     only, params = "", {}
     if product_id is not None:
@@ -114,6 +114,13 @@ def _rows(today: date, product_id: int | None = None) -> tuple[list, list, list]
             "id", "product_id", "capacity", "people", "fill_policy", "fixed_quantity"
         )
     )
+    return rows, only, params
+
+
+def _rows(today: date, product_id: int | None = None) -> tuple[list, list, list]:
+    """The active subscriptions, their fills (id, day, quantity: one per order line) and
+    readings (id, day, level, source) up to ``today``."""
+    rows, only, params = _subscriptions(product_id)
     return (rows, *_events(today, only, params))
 
 
@@ -121,27 +128,6 @@ def rows_and_events(today: date, product_id: int | None = None) -> tuple[list, d
     """The active subscriptions and each one's events (``history`` events) up to ``today``."""
     rows, fills, readings = _rows(today, product_id)
     return rows, events_of(rows, fills, readings)
-
-
-def _long(ids: np.ndarray, fills: list, readings: list, capacity: np.ndarray):
-    """Events in long format for ``many.read_many``: subscription index, day, kind, amount
-    (a fill bigger than the container fills it: see ``events_of``)."""
-    index = {int(pk): i for i, pk in enumerate(ids)}
-    feedback = str(ReadingSource.FEEDBACK)
-    owner = np.array([index[r[0]] for r in fills] + [index[r[0]] for r in readings], dtype=np.int64)
-    day = np.array([_day(r[1]) for r in fills] + [_day(r[1]) for r in readings], dtype=float)
-    kind = np.array(
-        [many.EventCode.FILL] * len(fills)
-        + [
-            many.EventCode.FEEDBACK if r[3] == feedback else many.EventCode.READING
-            for r in readings
-        ],
-        dtype=np.int8,
-    )
-    amount = np.array([float(r[2]) for r in fills] + [float(r[2]) for r in readings], dtype=float)
-    if owner.size:
-        amount = np.minimum(amount, capacity[owner])
-    return owner, day, kind, amount
 
 
 def _part(exposure: history.Exposure, mine: np.ndarray) -> history.Exposure:
@@ -170,7 +156,7 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
     """The forecast of every active subscription (of one product: ``product_id``); each
     product's prior is fitted on all its subscriptions."""
     today = today or business_today()
-    rows, fills, readings = _rows(today, product_id)
+    rows, only, params = _subscriptions(product_id)
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     product = np.array([row[1] for row in rows], dtype=np.int64)
     capacity = np.array([float(row[2]) for row in rows])
@@ -186,7 +172,7 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
         dtype=np.int8,
     )
     found = many.read_many(
-        *_long(ids, fills, readings, capacity),
+        *reading.events(ids, capacity, today, only, params, lambda: _events(today, only, params)),
         capacity,
         policy,
         step=np.full(len(rows), UNIT_OF_SALE),
