@@ -5,11 +5,11 @@
                              + closed commitment + delivery each), readings, visit feedback,
                              proposals, the orders still on their way; written with COPY
     measure RUN_DIR MODE     MODE ``committed``: one warm-up and P3_RUNS runs of ``todays_plan``
-                             as committed, each in a fresh process (``once``); ``prototype``:
-                             the same with the fills and readings read by ``_prototype_rows``
-                             (this file only: what a faster read would give); ``cli``:
-                             ``kept plan`` once, wall time and peak memory; ``explain``:
-                             EXPLAIN (ANALYZE, BUFFERS) of the two big reads
+                             as committed, each in a fresh process (``once``); ``cursor``: the
+                             same with the events read through the cursor (the path SQLite
+                             takes, and PostgreSQL's before c493d85: the peer of the COPY
+                             read); ``cli``: ``kept plan`` once, wall time and peak memory;
+                             ``explain``: EXPLAIN (ANALYZE, BUFFERS) of the big reads
     once RUN_DIR MODE        one plan in this process, timed from outside; prints JSON
     idle SECONDS             share of the machine's CPU left idle over SECONDS
     report RUN_DIR           the summary block for BENCHMARKS.md
@@ -490,23 +490,30 @@ class _Probe:
     """Seconds spent in named functions of the plan (their module attributes replaced by
     timed wrappers: the code runs as committed), each SQL statement's execute (the server's
     work and the transfer; psycopg holds the whole result when execute returns), and the
-    process's peak RSS after each step."""
+    process's peak RSS after each step. A function the code no longer has is left out of the
+    breakdown (``missing``), not an error: the end-to-end figures stand without it."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.calls: dict[str, int] = {}
         self.peak_after: dict[str, float] = {}
         self.captured: dict[str, object] = {}
+        self.missing: list[str] = []
 
-    def wrap(self, module, name: str, label: str, keep: bool = False) -> None:
-        inner = getattr(module, name)
+    def wrap(self, module, name: str, label, keep: bool = False) -> None:
+        """``label``: a name, or a function of the call's first argument giving one."""
+        inner = getattr(module, name, None)
+        if inner is None:
+            self.missing.append(f"{module.__name__}.{name}")
+            return
 
         def timed(*args, **kwargs):
             started = time.perf_counter()
             result = inner(*args, **kwargs)
-            self.add(label, time.perf_counter() - started)
+            named = label(args[0]) if callable(label) else label
+            self.add(named, time.perf_counter() - started)
             if keep:
-                self.captured[label] = result
+                self.captured[named] = result
             return result
 
         setattr(module, name, timed)
@@ -541,13 +548,17 @@ def _statement(sql: str) -> str:
 
 
 def _probe() -> _Probe:
-    from kept.replenishment import forecast, many, queries
+    from kept.replenishment import forecast, many, queries, reading
     from kept.replenishment import plan as plan_core
 
     probe = _Probe()
     probe.wrap(queries, "load", "load", keep=True)
-    probe.wrap(queries, "_rows", "rows")
-    probe.wrap(queries, "_long", "long")
+    probe.wrap(queries, "_subscriptions", "subscriptions")
+    probe.wrap(reading, "events", "events")
+    probe.wrap(reading, "_binary", lambda sql: f"copy {_statement(sql)}")
+    probe.wrap(reading, "_one_per_line", "group fills")
+    probe.wrap(queries, "_events", "cursor events")  # the cursor path: execute + fetchall
+    probe.wrap(reading, "_cursor", "cursor rows")  # … and its rows into arrays
     probe.wrap(many, "read_many", "read_many")
     probe.wrap(queries, "_part", "part")
     probe.wrap(queries, "prior_of", "prior")
@@ -566,19 +577,21 @@ def _breakdown(steps: dict, total: float) -> dict:
     def got(*labels: str) -> float:
         return sum(steps.get(label, 0.0) for label in labels)
 
-    sql = got("sql subscriptions", "sql fills", "sql readings")
-    sql += got("copy fills", "group fills", "copy readings")
+    copy = got("copy fills", "group fills", "copy readings")
+    cursor = got("cursor events", "cursor rows")
     parts = {
-        "SQL subscriptions (execute: server + transfer)": got("sql subscriptions"),
-        "SQL fills (execute)": got("sql fills"),
-        "SQL readings (execute)": got("sql readings"),
+        "subscriptions (ORM values_list: SQL + rows)": got("subscriptions"),
         "COPY fills (binary, straight into numpy)": got("copy fills"),
-        "fills grouped by line (numpy)": got("group fills"),
+        "fills grouped by order line (numpy)": got("group fills"),
         "COPY readings (binary, straight into numpy)": got("copy readings"),
-        "rows to Python objects (fetchall, values_list)": got("rows") - sql,
-        "_long (rows to event arrays)": got("long"),
+        "SQL fills, grouped by line in SQL (execute: server + transfer)": got("sql fills"),
+        "SQL readings (execute)": got("sql readings"),
+        "rows to Python objects (fetchall)": got("cursor events")
+        - got("sql fills", "sql readings"),
+        "Python rows to event arrays": got("cursor rows"),
+        "event arrays: concatenate, positions, clip": got("events") - copy - cursor,
         "subscription arrays (in load)": got("load")
-        - got("rows", "long", "read_many", "part", "prior", "posterior"),
+        - got("subscriptions", "events", "read_many", "part", "prior", "posterior"),
         "many.read_many": got("read_many"),
         "fit: prior + posterior per product": got("part", "prior", "posterior"),
         "plan.plan": got("plan"),
@@ -590,143 +603,17 @@ def _breakdown(steps: dict, total: float) -> dict:
     return {name: round(value, 3) for name, value in parts.items() if value}
 
 
-# A faster history read, prototyped here only (src/ is not changed) -------------------------
+def _through_the_cursor() -> None:
+    """MODE ``cursor``: the events read through the cursor on PostgreSQL too — what SQLite
+    does, and what PostgreSQL did before c493d85 (fills grouped by line in SQL, a Python
+    tuple per row, then arrays): the peer of the COPY read, measured in the same run."""
+    from kept.replenishment import queries, reading
 
-# queries._FILLS and queries._READINGS (as of 22750c5: one fill per order line) with numbers
-# for columns (the day as days from today, quantities as float8, feedback as 0/1), and the
-# fills' GROUP BY s.id, l.id done in numpy (``_one_per_line``): PostgreSQL sorts 2.3 M rows on
-# disk for it (work_mem 4 MB), which doubles the query. A line belongs to one subscription, so
-# grouping by the line alone is the same.
-_FILLS_AS_NUMBERS = """
-    SELECT s.id, l.id, d.delivered_on - %(today)s::date, d.quantity::float8
-      FROM replenishment_subscription s
-      JOIN promising_order o ON o.customer_id = s.customer_id
-      JOIN promising_orderline l ON l.order_id = o.id AND l.product_id = s.product_id
-      JOIN fulfilment_delivery d ON d.line_id = l.id
-     WHERE s.is_active {only} AND d.delivered_on <= %(today)s"""
-_GROUPED_BY_LINE = "\n     GROUP BY s.id, l.id"
-_READINGS_AS_NUMBERS = """
-    SELECT r.subscription_id, r.day - %(today)s::date, r.level::float8,
-           (r.source = %(feedback)s)::int::int2
-      FROM replenishment_reading r
-      JOIN replenishment_subscription s ON s.id = r.subscription_id
-     WHERE s.is_active {only} AND r.day <= %(today)s"""
-_BINARY_HEADER, _BINARY_TRAILER = 19, 2  # signature, flags, extension; the -1 field count
+    def through_the_cursor(today, only, params):
+        fills, readings = queries._events(today, only, params)
+        return reading._cursor(fills, readings)
 
-
-def _binary(sql: str, params: dict, fields: list[tuple[str, str]]) -> np.ndarray:
-    """The rows of ``sql`` (fixed-width columns, no NULL) as a structured array, from
-    ``COPY (…) TO STDOUT (FORMAT binary)``: each row is a field count, then a length and the
-    big-endian value of each field, so numpy reads it as records without a Python object
-    per row."""
-    from django.db import connection
-
-    dtype = [("fields", ">i2")]
-    for name, kind in fields:
-        dtype += [(f"{name}_length", ">i4"), (name, kind)]
-    dtype = np.dtype(dtype)
-    buffer = bytearray()
-    connection.ensure_connection()
-    statement = f"COPY ({sql}) TO STDOUT (FORMAT binary)"
-    with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-        for block in copy:
-            buffer += block
-    count = (len(buffer) - _BINARY_HEADER - _BINARY_TRAILER) // dtype.itemsize
-    if _BINARY_HEADER + count * dtype.itemsize + _BINARY_TRAILER != len(buffer):
-        raise ValueError("a row of variable width: the COPY is not what the reader expects")
-    records = np.frombuffer(buffer, dtype, count, _BINARY_HEADER)
-    if count and np.any(records["fields"] != len(fields)):
-        raise ValueError("unexpected field count in the COPY")
-    return records
-
-
-def _prototype_rows(today: date, product_id: int | None = None):
-    """``queries._rows`` with the fills and readings read by ``_binary``: the same rows as the
-    committed queries (checked: the same FROM … WHERE … GROUP BY)."""
-    from kept.replenishment import queries
-    from kept.replenishment.choices import ReadingSource
-    from kept.replenishment.models import Subscription
-
-    for committed, mine in (
-        (queries._FILLS, _FILLS_AS_NUMBERS + _GROUPED_BY_LINE),
-        (queries._READINGS, _READINGS_AS_NUMBERS),
-    ):
-        if committed.split("FROM", 1)[1] != mine.split("FROM", 1)[1]:
-            raise RuntimeError("the committed read changed: update the prototype's SQL to match")
-    found = Subscription.objects.filter(is_active=True)
-    only, params = "", {"today": today, "feedback": str(ReadingSource.FEEDBACK)}
-    if product_id is not None:
-        found = found.filter(product_id=product_id)
-        only, params = "AND s.product_id = %(product)s", {**params, "product": product_id}
-    rows = list(
-        found.order_by("id").values_list(
-            "id", "product_id", "capacity", "people", "fill_policy", "fixed_quantity"
-        )
-    )
-    started = time.perf_counter()
-    deliveries = _binary(
-        _FILLS_AS_NUMBERS.format(only=only),
-        params,
-        [("id", ">i8"), ("line", ">i8"), ("day", ">i4"), ("amount", ">f8")],
-    )
-    copied = time.perf_counter()
-    fills = _one_per_line(deliveries)
-    grouped = time.perf_counter()
-    readings = _binary(
-        _READINGS_AS_NUMBERS.format(only=only),
-        params,
-        [("id", ">i8"), ("day", ">i4"), ("amount", ">f8"), ("feedback", ">i2")],
-    )
-    _PROTOTYPE_SECONDS.update(
-        {
-            "copy fills": copied - started,
-            "group fills": grouped - copied,
-            "copy readings": time.perf_counter() - grouped,
-        }
-    )
-    return rows, (fills, today.toordinal()), readings
-
-
-def _one_per_line(deliveries: np.ndarray) -> dict:
-    """The deliveries of each order line as one fill: its first day, the total quantity."""
-    order = np.argsort(deliveries["line"], kind="stable")
-    line, day = deliveries["line"][order], deliveries["day"][order]
-    amount = deliveries["amount"][order].astype(float)
-    if not line.size:
-        return {"id": line, "day": day, "amount": amount}
-    first = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
-    return {
-        "id": deliveries["id"][order][first],
-        "day": np.minimum.reduceat(day, first),
-        "amount": np.add.reduceat(amount, first),
-    }
-
-
-def _prototype_long(ids: np.ndarray, fills, readings, capacity: np.ndarray):
-    """``queries._long`` on ``_prototype_rows``'s arrays: each event's subscription position
-    from a table indexed by id, the day numbers from today's."""
-    from kept.replenishment import many
-
-    fills, origin = fills
-    position = np.zeros(int(ids.max(initial=0)) + 1, dtype=np.int64)
-    position[ids] = np.arange(ids.size)
-    owner = np.concatenate([position[fills["id"]], position[readings["id"]]])
-    day = np.concatenate([fills["day"], readings["day"]]).astype(float) + origin
-    kind = np.concatenate(
-        [
-            np.full(fills["id"].size, many.EventCode.FILL, dtype=np.int8),
-            np.where(
-                readings["feedback"] == 1, many.EventCode.FEEDBACK, many.EventCode.READING
-            ).astype(np.int8),
-        ]
-    )
-    amount = np.concatenate([fills["amount"], readings["amount"]]).astype(float)
-    if owner.size:
-        amount = np.minimum(amount, capacity[owner])
-    return owner, day, kind, amount
-
-
-_PROTOTYPE_SECONDS: dict[str, float] = {}
+    reading._postgresql = through_the_cursor
 
 
 def _cpu_by_process() -> dict[int, tuple[str, int]]:
@@ -778,7 +665,7 @@ def _cpu_during(before: dict, after: dict, backend: int, machine: tuple, wall: f
 
 def once(run_dir: str, mode: str) -> None:
     """One ``todays_plan`` in this (fresh) process, timed from outside, with its breakdown,
-    memory and sanity. MODE ``prototype`` swaps in ``_prototype_rows`` / ``_prototype_long``."""
+    memory and sanity. MODE ``cursor`` reads the events through the cursor."""
     _django()
     from django.db import connection
 
@@ -786,9 +673,9 @@ def once(run_dir: str, mode: str) -> None:
 
     book = _book(run_dir)
     day = date.fromisoformat(book["today"])
-    if mode == "prototype":
-        queries._rows, queries._long = _prototype_rows, _prototype_long
     probe = _probe()
+    if mode == "cursor":
+        _through_the_cursor()
     connection.ensure_connection()
     gc.collect()
     backend = connection.connection.info.backend_pid
@@ -800,7 +687,6 @@ def once(run_dir: str, mode: str) -> None:
     seconds = time.perf_counter() - started
     cpu = _cpu_during(cpu_before, _cpu_by_process(), backend, machine_before, seconds)
     peak = _peak()
-    probe.seconds.update(_PROTOTYPE_SECONDS)
     result = {
         "mode": mode,
         "code": _code(),
@@ -813,6 +699,7 @@ def once(run_dir: str, mode: str) -> None:
         "breakdown": _breakdown(probe.seconds, seconds),
         "steps": {label: round(spent, 3) for label, spent in probe.seconds.items()},
         "calls": probe.calls,
+        "not in the breakdown (missing)": probe.missing,
         "peak_after_step_mb": probe.peak_after,
         **_sanity(run_dir, probe, proposals),
     }
@@ -982,19 +869,30 @@ def _cli(run_dir: str) -> dict:
 
 
 def _explain(run_dir: str) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS) of the plan's two big reads, as committed."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the plan's big reads: the SELECTs the COPY runs, and the
+    cursor path's fills query (grouped by line in SQL)."""
     _django()
     from django.db import connection
 
-    from kept.replenishment import queries
+    from kept.replenishment import queries, reading
+    from kept.replenishment.choices import ReadingSource
 
     today = date.fromisoformat(_book(run_dir)["today"])
+    params = {"today": today, "feedback": str(ReadingSource.FEEDBACK)}
     found = {}
-    for name, sql in (("fills", queries._FILLS), ("readings", queries._READINGS)):
+    reads = (
+        ("fills (COPY)", getattr(reading, "_DELIVERIES", None)),
+        ("readings (COPY)", getattr(reading, "_READINGS", None)),
+        ("fills grouped in SQL (cursor)", getattr(queries, "_FILLS", None)),
+    )
+    for name, sql in reads:
+        if sql is None:
+            continue
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql.format(only=""), {"today": today})
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql.format(only=""), params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        Path(run_dir, f"explain_{name}.txt").write_text(plan + "\n")
+        file = "explain_" + "_".join(name.replace("(", "").replace(")", "").split()) + ".txt"
+        Path(run_dir, file).write_text(f"{sql}\n\n-- {params}\n\n{plan}\n")
         found[name] = plan.splitlines()[-1].strip()
     return found
 
@@ -1011,14 +909,31 @@ def _memory(run: dict) -> str:
     peaks = run["peak_after_step_mb"]
     steps = (
         ("before", run["rss_before_mb"]),
-        ("after the fills SQL", peaks.get("sql fills")),
-        ("after the readings SQL", peaks.get("sql readings")),
-        ("after _rows", peaks["rows"]),
-        ("after _long", peaks["long"]),
-        ("after read_many", peaks["read_many"]),
+        ("after the subscriptions", peaks.get("subscriptions")),
+        ("after the fills' COPY", peaks.get("copy fills")),
+        ("after the readings' COPY", peaks.get("copy readings")),
+        ("after the fills' SQL", peaks.get("sql fills")),
+        ("after the readings' SQL", peaks.get("sql readings")),
+        ("after fetchall", peaks.get("cursor events")),
+        ("after the event arrays", peaks.get("events")),
+        ("after read_many", peaks.get("read_many")),
         ("at the end", run["peak_rss_mb"]),
     )
     return ", ".join(f"{name} {value:,} MB" for name, value in steps if value is not None)
+
+
+def _mode_line(title: str, found: dict, runs: dict) -> list[str]:
+    first = runs["run_1"]
+    return [
+        f"{title}, each run a fresh process, 1 warm-up + {len(found['runs'])}: median "
+        f"{found['median']} s, min {found['min']} s (runs {found['runs']}); peak RSS "
+        f"{found['peak_rss_mb']:,} MB (median {found['peak_rss_mb_median']:,}; "
+        f"{found['rss_before_mb_median']:,} MB before the plan)",
+        "  breakdown (median of the runs, s): "
+        + "; ".join(f"{label} {value}" for label, value in found["steps_median"].items()),
+        f"  memory (run 1, peak RSS after each step): {_memory(first)}",
+        f"  CPU during the runs (median, s): {_cpu(found)}",
+    ]
 
 
 def report(run_dir: str) -> None:
@@ -1044,15 +959,8 @@ def report(run_dir: str) -> None:
         f"generated in {took['total']} s (simulation {took['simulation']} s, COPY "
         f"{took['copy']} s, keys and indexes {took['indexes_and_constraints']} s, VACUUM ANALYZE "
         f"{took['vacuum_analyze']} s)",
-        f"todays_plan({book['today']}), each run a fresh process, 1 warm-up + "
-        f"{len(summary['runs'])}: median {summary['median']} s, min {summary['min']} s "
-        f"(runs {summary['runs']}); peak RSS {summary['peak_rss_mb']:,} MB (median "
-        f"{summary['peak_rss_mb_median']:,}; {summary['rss_before_mb_median']:,} MB before the "
-        f"plan) — target < 10 s and < 1 GB: {verdict}",
-        "breakdown (median of the runs, s): "
-        + "; ".join(f"{label} {value}" for label, value in summary["steps_median"].items()),
-        f"memory (run 1, peak RSS after each step): {_memory(first)}",
-        f"CPU during the runs (median, s): {_cpu(summary)}",
+        *_mode_line(f"todays_plan({book['today']}) as committed", summary, committed),
+        f"  target < 10 s and < 1 GB: {verdict}",
         f"plan: {first['subscriptions']:,} subscriptions, {first['with_a_known_level']:,} with a "
         f"known level, {first['due']:,} due ({first['due'] / first['subscriptions']:.1%}), "
         f"{first['proposals']:,} proposed ({first['proposals'] / first['subscriptions']:.1%}; "
@@ -1080,20 +988,23 @@ def report(run_dir: str) -> None:
         lines.append(
             "EXPLAIN ANALYZE: " + "; ".join(f"{name} {value}" for name, value in found.items())
         )
-    prototype = folder / "measure_prototype.json"
-    if prototype.exists():
-        fast = json.loads(prototype.read_text())
-        same = fast["run_1"]["proposals_digest"] == first["proposals_digest"]
-        if fast["summary"]["code"] != summary["code"]:
-            same = f"not comparable (the prototype ran on {fast['summary']['code']})"
-        found = fast["summary"]
+    cursor = folder / "measure_cursor.json"
+    if cursor.exists():
+        peer = json.loads(cursor.read_text())
+        found = peer["summary"]
+        same = peer["run_1"]["proposals_digest"] == first["proposals_digest"]
+        if found["code"] != summary["code"]:
+            same = f"not comparable (ran on {found['code']})"
+        lines += _mode_line(
+            "the same with the events read through the cursor (SQLite's path; PostgreSQL's "
+            "before c493d85)",
+            found,
+            peer,
+        )
         lines.append(
-            f"prototype (bench only: fills and readings by COPY binary straight into numpy, one "
-            f"fill per line grouped there): median "
-            f"{found['median']} s, min {found['min']} s, peak RSS {found['peak_rss_mb']:,} MB; "
-            f"same plan as committed: {same}; breakdown: "
-            + "; ".join(f"{label} {value}" for label, value in found["steps_median"].items())
-            + f"; memory (run 1): {_memory(fast['run_1'])}; CPU (median, s): {_cpu(found)}"
+            f"  same plan as committed: {same}; the committed read is "
+            f"{found['median'] / summary['median']:.2f}× faster end to end (medians) and peaks "
+            f"at {summary['peak_rss_mb'] / found['peak_rss_mb']:.0%} of the memory"
         )
     print("\n".join(lines))  # noqa: T201
 

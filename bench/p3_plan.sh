@@ -9,7 +9,7 @@
 # Environment (all optional):
 #   P3_SUBSCRIPTIONS=100000 P3_SEED=1 P3_RUNS=5
 #   P3_READING_CHANCE=0.02 P3_FEEDBACK_CHANCE=0.3 P3_PROPOSAL_SHARE=0.6
-#   P3_PROTOTYPE=1 (also time the faster history read prototyped in bench/p3_plan.py; 0: not)
+#   P3_CURSOR=1 (also time the plan with the events read through the cursor; 0: not)
 #   P3_KEEP_DB=1 (keep the database) P3_IDLE_WAIT=600 P3_RUN_IDLE_WAIT=300 P3_IDLE_MIN=0.9
 #   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 #
@@ -25,8 +25,10 @@
 # Then the plan of today: one warm-up and 5 runs, each in a fresh Python process (so its peak
 # RSS, ru_maxrss, is the plan's and not a previous run's), timed around todays_plan with a
 # breakdown by step (the steps' functions wrapped from outside, src/ unchanged) and the SQL
-# statements' execute time; `kept plan --format csv` once as the nightly job runs it; EXPLAIN
-# (ANALYZE, BUFFERS) of the two big reads. Raw figures stay in the run directory it prints.
+# statements' execute time, CPU used by other processes meanwhile; the same with the events
+# read through the cursor (the path before the COPY read: its peer, in the same run);
+# `kept plan --format csv` once as the nightly job runs it; EXPLAIN (ANALYZE, BUFFERS) of the
+# big reads. Raw figures stay in the run directory it prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -102,10 +104,10 @@ echo "== kept plan --format csv, once"
 again "$PY" bench/p3_plan.py measure "$run" cli >/dev/null
 "$PY" bench/p3_plan.py measure "$run" explain >/dev/null
 
-if [ "${P3_PROTOTYPE:-1}" != 0 ]; then
-  wait_quiet prototype
-  echo "== measure the prototype history read (bench/p3_plan.py only)"
-  again "$PY" bench/p3_plan.py measure "$run" prototype >/dev/null
+if [ "${P3_CURSOR:-1}" != 0 ]; then
+  wait_quiet cursor
+  echo "== measure the same with the events read through the cursor (the peer of COPY)"
+  again "$PY" bench/p3_plan.py measure "$run" cursor >/dev/null
 fi
 
 cat >"$run/meta.json" <<EOF
