@@ -14,6 +14,7 @@ from kept.customers.models import Customer
 from kept.replenishment import actions, queries
 from kept.replenishment.choices import Outcome
 from kept.replenishment.models import Subscription
+from kept.replenishment.report import proposed_row
 from kept.replenishment.schemas import (
     AnswerIn,
     AnswerOut,
@@ -138,32 +139,12 @@ class PlanQuery(Schema):
     date: dt.date | None = None
 
 
-def proposed_out(proposed) -> dict:
-    subscription = proposed.subscription
-    customer = subscription.customer
-    return {
-        "subscription": subscription.pk,
-        "customer": customer.code,
-        "customer_name": customer.name,
-        "region": customer.region.name if customer.region_id else "",
-        "route": customer.route,
-        "window": subscription.window,
-        "sku": subscription.product.sku,
-        "plan_date": proposed.plan_date,
-        "delivery_date": proposed.delivery_date,
-        "quantity": proposed.quantity,
-        "level_today": round(proposed.level_today, 3),
-        "expected_runout": proposed.expected_runout,
-        "risk_date": proposed.risk_date,
-    }
-
-
 @router.get("/plan", response={200: PlanOut, **ERRORS}, auth=needs(VIEW))
 def plan(request: HttpRequest, params: Query[PlanQuery]):
     """Today's plan (or the plan of ``date``): the subscriptions likely to run out before
     the next delivery can reach them, most urgent first, with the quantity to bring."""
     day = params.date or queries.business_today()
-    return {"date": day, "proposals": [proposed_out(p) for p in queries.todays_plan(day)]}
+    return {"date": day, "proposals": [proposed_row(p) for p in queries.todays_plan(day)]}
 
 
 @router.post(

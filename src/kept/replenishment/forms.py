@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kept.replenishment.actions import FIELDS
 from kept.replenishment.choices import Outcome
 from kept.replenishment.models import Subscription
 
@@ -36,15 +37,5 @@ class SubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = Subscription
-        fields = [
-            "product",
-            "capacity",
-            "people",
-            "fill_policy",
-            "fixed_quantity",
-            "preferred_days",
-            "window",
-            "is_active",
-            "note",
-        ]
+        fields = FIELDS
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}

@@ -75,12 +75,6 @@ def _events(today: date, only: str, params: dict) -> tuple[list, list]:
     return fills, readings
 
 
-def _day(value) -> float:
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return float(value.toordinal())
-
-
 def events_of(rows, fills, readings) -> dict[int, list]:
     """Each subscription's events (``history.fill``, ``reading``, ``feedback``). A delivery
     bigger than the container (a banquet, stock for the storeroom) fills it and no more:
@@ -88,10 +82,10 @@ def events_of(rows, fills, readings) -> dict[int, list]:
     events: dict[int, list] = {row[0]: [] for row in rows}
     capacity = {row[0]: float(row[2]) for row in rows}
     for pk, day, quantity in fills:
-        events[pk].append(history.fill(_day(day), min(float(quantity), capacity[pk])))
+        events[pk].append(history.fill(reading.day_number(day), min(float(quantity), capacity[pk])))
     for pk, day, level, source in readings:
         make = history.feedback if source == ReadingSource.FEEDBACK else history.reading
-        events[pk].append(make(_day(day), min(float(level), capacity[pk])))
+        events[pk].append(make(reading.day_number(day), min(float(level), capacity[pk])))
     return events
 
 

@@ -93,7 +93,8 @@ def _postgresql(today: date, only: str, params: dict):
     )
 
 
-def _day(value) -> float:
+def day_number(value) -> float:
+    """A date (or SQLite's ISO text) as its day number, ``date.toordinal``."""
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return float(value.toordinal())
@@ -102,7 +103,9 @@ def _day(value) -> float:
 def _cursor(fills: list, readings: list):
     feedback = str(ReadingSource.FEEDBACK)
     owner = np.array([r[0] for r in fills] + [r[0] for r in readings], dtype=np.int64)
-    day = np.array([_day(r[1]) for r in fills] + [_day(r[1]) for r in readings], dtype=float)
+    day = np.array(
+        [day_number(r[1]) for r in fills] + [day_number(r[1]) for r in readings], dtype=float
+    )
     kind = np.array(
         [many.EventCode.FILL] * len(fills)
         + [

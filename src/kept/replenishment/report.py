@@ -31,29 +31,37 @@ PLAN_COLUMNS = [
 RISKS = (0.05, 0.1, 0.2, 0.3)
 
 
+def proposed_row(proposed) -> dict:
+    """One proposal of the plan as the API and the CLI give it (dates as dates)."""
+    subscription, customer = proposed.subscription, proposed.customer
+    return {
+        "subscription": subscription.pk,
+        "customer": customer.code,
+        "customer_name": customer.name,
+        "region": customer.region.name if customer.region_id else "",
+        "route": customer.route,
+        "window": subscription.window,
+        "sku": subscription.product.sku,
+        "plan_date": proposed.plan_date,
+        "delivery_date": proposed.delivery_date,
+        "quantity": proposed.quantity,
+        "level_today": round(proposed.level_today, 3),
+        "expected_runout": proposed.expected_runout,
+        "risk_date": proposed.risk_date,
+    }
+
+
 def plan_rows(day: date) -> list[dict]:
+    """The plan's rows for a file: dates in ISO format (blank when none), quantities to 3
+    places."""
     rows = []
     for proposed in queries.todays_plan(day):
-        subscription, customer = proposed.subscription, proposed.customer
-        rows.append(
-            {
-                "subscription": subscription.pk,
-                "customer": customer.code,
-                "customer_name": customer.name,
-                "region": customer.region.name if customer.region_id else "",
-                "route": customer.route,
-                "window": subscription.window,
-                "sku": subscription.product.sku,
-                "plan_date": proposed.plan_date.isoformat(),
-                "delivery_date": proposed.delivery_date.isoformat(),
-                "quantity": round(proposed.quantity, 3),
-                "level_today": round(proposed.level_today, 3),
-                "expected_runout": (
-                    proposed.expected_runout.isoformat() if proposed.expected_runout else ""
-                ),
-                "risk_date": proposed.risk_date.isoformat(),
-            }
-        )
+        row = proposed_row(proposed)
+        for name, value in row.items():
+            if name.endswith(("_date", "_runout")):
+                row[name] = value.isoformat() if value else ""
+        row["quantity"] = round(row["quantity"], 3)
+        rows.append(row)
     return rows
 
 
