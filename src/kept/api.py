@@ -6,11 +6,13 @@ from kept import __version__
 from kept.catalog.api import router as catalog_router
 from kept.core.api_support import AUTH, docs_need_login, install_error_handlers
 from kept.customers.api import router as customers_router
+from kept.feedback.api import router as feedback_router
 from kept.fulfilment.api import router as fulfilment_router
 from kept.promising.api import router as promising_router
 from kept.promising.api_policies import router as policies_router
 from kept.receivables.api import router as receivables_router
 from kept.replenishment.api import router as replenishment_router
+from kept.servicedesk.api import router as servicedesk_router
 
 api = NinjaAPI(
     title="Kept API",
@@ -31,3 +33,5 @@ api.add_router("/", promising_router)
 api.add_router("/", policies_router)
 api.add_router("/", fulfilment_router)
 api.add_router("/", replenishment_router)
+api.add_router("/", servicedesk_router)
+api.add_router("/", feedback_router)

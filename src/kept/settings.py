@@ -14,6 +14,12 @@ Environment variables:
     KEPT_TASKS_BACKEND  where background jobs wait for `kept worker`: "database" (default, no
                         extra server) or "rq" (Redis, for workers on many machines).
     KEPT_REDIS_URL      the Redis of the rq backend; default redis://127.0.0.1:6379/0.
+    KEPT_EMAIL_HOST     the SMTP server for outgoing mail (replies, SLA warnings, surveys);
+                        without it mail is printed on the console. Also KEPT_EMAIL_PORT (587),
+                        KEPT_EMAIL_USER, KEPT_EMAIL_PASSWORD, KEPT_EMAIL_TLS ("0" for none).
+    KEPT_EMAIL_FROM     the sender of Kept's mail; default kept@localhost.
+    KEPT_PUBLIC_URL     the address customers reach Kept at, for links in mail (survey pages);
+                        default http://127.0.0.1:8000.
 """
 
 from __future__ import annotations
@@ -67,6 +73,8 @@ INSTALLED_APPS = [
     "kept.promising",
     "kept.fulfilment",
     "kept.replenishment",
+    "kept.servicedesk",
+    "kept.feedback",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -162,6 +170,19 @@ else:
     raise ImproperlyConfigured(
         f"KEPT_TASKS_BACKEND must be database or rq; got {KEPT_TASKS_BACKEND!r}."
     )
+
+# Outgoing mail: SMTP when a host is given, else the console (nothing leaves the machine).
+EMAIL_HOST = os.environ.get("KEPT_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("KEPT_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("KEPT_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("KEPT_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_flag("KEPT_EMAIL_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("KEPT_EMAIL_FROM", "kept@localhost")
+KEPT_PUBLIC_URL = os.environ.get("KEPT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTHENTICATION_BACKENDS = ["kept.core.auth.RoleBackend"]
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("promising/", include("kept.promising.urls")),
     path("fulfilment/", include("kept.fulfilment.urls")),
     path("replenishment/", include("kept.replenishment.urls")),
+    path("servicedesk/", include("kept.servicedesk.urls")),
+    path("feedback/", include("kept.feedback.urls")),
     path("data/", include("kept.core.transfer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

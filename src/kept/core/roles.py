@@ -94,6 +94,43 @@ _PLAN = [
     "replenishment.add_reading",
     "replenishment.add_proposal",
 ]
+_VIEW_DESK = [
+    "servicedesk.view_ticket",
+    "servicedesk.view_ticketmessage",
+    "servicedesk.view_ticketstatuschange",
+    "servicedesk.view_complaint",
+    "servicedesk.view_slapolicy",
+    "servicedesk.view_slatarget",
+    "servicedesk.view_businesscalendar",
+]
+_WORK_DESK = [  # open tickets (hand-offs too), reply, assign, change status
+    "servicedesk.add_ticket",
+    "servicedesk.change_ticket",
+    "servicedesk.add_ticketmessage",
+]
+_COMPLAINTS = ["servicedesk.add_complaint", "servicedesk.change_complaint"]
+_MANAGE_DESK = [
+    "servicedesk.confirm_complaint",  # marks the delivery not OK: the service level changes
+    "servicedesk.add_slapolicy",
+    "servicedesk.change_slapolicy",
+    "servicedesk.delete_slapolicy",
+    "servicedesk.add_slatarget",
+    "servicedesk.change_slatarget",
+    "servicedesk.delete_slatarget",
+    "servicedesk.add_businesscalendar",
+    "servicedesk.change_businesscalendar",
+    "servicedesk.view_workinginterval",
+    "servicedesk.add_workinginterval",
+    "servicedesk.change_workinginterval",
+    "servicedesk.delete_workinginterval",
+    "servicedesk.view_holiday",
+    "servicedesk.add_holiday",
+    "servicedesk.change_holiday",
+    "servicedesk.delete_holiday",
+]
+_VIEW_SURVEYS = ["feedback.view_survey"]
+_SURVEY = ["feedback.add_survey"]
+_MANAGE_SURVEYS = ["feedback.view_surveypolicy", "feedback.change_surveypolicy"]
 _MANAGE = [
     "customers.delete_customer",
     "customers.manage_credit",
@@ -130,7 +167,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _DELIVER
     + _MANAGE_SERVICE
     + _VIEW_PLAN
-    + _PLAN,
+    + _PLAN
+    + _VIEW_DESK
+    + _WORK_DESK
+    + _COMPLAINTS
+    + _MANAGE_DESK
+    + _VIEW_SURVEYS
+    + _SURVEY
+    + _MANAGE_SURVEYS,
     Role.STAFF: _VIEW_CUSTOMERS
     + _EDIT_CUSTOMERS
     + _VIEW_CATALOG
@@ -139,20 +183,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _PROMISE
     + _VIEW_DELIVERIES
     + _VIEW_PLAN
-    + _PLAN,
+    + _PLAN
+    + _VIEW_DESK
+    + _WORK_DESK
+    + _COMPLAINTS
+    + _VIEW_SURVEYS
+    + _SURVEY,
     Role.WAREHOUSE: _VIEW_CATALOG
     + _WAREHOUSE
     + _VIEW_PROMISES
     + _VIEW_DELIVERIES
     + _DELIVER
     + _VIEW_PLAN
-    + ["replenishment.add_reading"],  # the crew sees the jar
+    + ["replenishment.add_reading"]  # the crew sees the jar
+    + _VIEW_DESK
+    + _WORK_DESK,  # hand-offs between departments
     Role.VIEWER: _VIEW_CUSTOMERS
     + _VIEW_CATALOG
     + _VIEW_RECEIVABLES
     + _VIEW_PROMISES
     + _VIEW_DELIVERIES
-    + _VIEW_PLAN,
+    + _VIEW_PLAN
+    + _VIEW_DESK
+    + _VIEW_SURVEYS,
 }
 
 
