@@ -37,11 +37,12 @@ def diff(instance: models.Model, fields: list[str], new_values: dict[str, Any]) 
             continue
         old, new = getattr(instance, name), new_values[name]
         if old != new:
-            changed[name] = [_plain(old), _plain(new)]
+            changed[name] = [plain(old), plain(new)]
     return changed
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A JSON-safe form of a field's value."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, models.Model):

@@ -79,7 +79,7 @@ def create_customer(data: dict[str, Any], *, actor=None, tags: list[str] | None 
         actor,
         "customer.create",
         customer,
-        changes={key: [None, audit._plain(value)] for key, value in initial_credit.items()},
+        changes={key: [None, audit.plain(value)] for key, value in initial_credit.items()},
     )
     return customer
 

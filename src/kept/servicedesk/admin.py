@@ -1,0 +1,81 @@
+"""Settings of the desk: business calendars, SLA policies with their targets. Tickets are
+worked on the desk's own pages; admin only lists them."""
+
+from django.contrib import admin
+
+from kept.core import audit
+from kept.servicedesk.models import (
+    BusinessCalendar,
+    Holiday,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+    WorkingInterval,
+)
+
+
+class IntervalInline(admin.TabularInline):
+    model = WorkingInterval
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "around_the_clock"]
+    inlines = [IntervalInline, HolidayInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(request.user, "sla.calendar", obj, changes=_changed(form))
+
+
+class TargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+
+
+def _changed(form) -> dict:
+    return {name: [None, audit.plain(form.cleaned_data.get(name))] for name in form.changed_data}
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "position",
+        "name",
+        "is_active",
+        "customer_scope",
+        "customer_group",
+        "kind",
+        "priority",
+        "calendar",
+    ]
+    list_display_links = ["name"]
+    list_editable = ["position", "is_active"]
+    inlines = [TargetInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(request.user, "sla.policy", obj, changes=_changed(form))
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "customer", "kind", "priority", "status", "assignee", "created_at"]
+    list_filter = ["status", "kind", "priority"]
+    search_fields = ["subject", "customer__name", "customer__code"]
+    list_select_related = ["customer", "assignee"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,141 @@
+"""Reads of the service desk: the queue with its filters, one ticket with its thread, a
+customer's tickets for the notebook, and the live SLA of the tickets on a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from kept.servicedesk import sla
+from kept.servicedesk.choices import OPEN_STATUSES, SlaState, TicketKind
+from kept.servicedesk.models import Ticket, TicketStatusChange
+
+BREACHED = Q(first_response_state=SlaState.BREACHED) | Q(resolution_state=SlaState.BREACHED)
+AT_RISK = ~BREACHED & (
+    Q(first_response_state=SlaState.AT_RISK) | Q(resolution_state=SlaState.AT_RISK)
+)
+URGENCY = Case(  # breached first, then at risk, then the rest
+    When(BREACHED, then=0),
+    When(AT_RISK, then=1),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = "open"  # "open", "all", or one status
+    kind: str = ""
+    priority: str = ""
+    sla: str = ""  # "", "at_risk", "breached", "paused"
+    assignee: int | None = None  # a user id; 0: unassigned
+    customer: str = ""  # a customer code
+    internal: bool | None = None  # hand-offs and departments' tickets only / never
+    q: str = ""
+
+
+def queue(filters: QueueFilter) -> QuerySet[Ticket]:
+    """Tickets matching ``filters``, the most urgent first: breached, at risk, then by the
+    nearest deadline."""
+    tickets = Ticket.objects.select_related(
+        "customer", "assignee", "department", "policy__calendar"
+    )
+    if filters.status == "open":
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif filters.status and filters.status != "all":
+        tickets = tickets.filter(status=filters.status)
+    if filters.kind:
+        tickets = tickets.filter(kind=filters.kind)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.sla == "paused":
+        tickets = tickets.filter(sla_paused=True)
+    elif filters.sla:
+        tickets = tickets.filter(
+            Q(first_response_state=filters.sla) | Q(resolution_state=filters.sla)
+        )
+    if filters.assignee == 0:
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.assignee:
+        tickets = tickets.filter(assignee_id=filters.assignee)
+    if filters.customer:
+        tickets = tickets.filter(customer__code=filters.customer)
+    if filters.internal is not None:
+        internal = Q(kind=TicketKind.HANDOFF) | Q(customer__kind="internal")
+        tickets = tickets.filter(internal if filters.internal else ~internal)
+    if filters.q:
+        text = filters.q.strip()
+        number = text.upper().removeprefix("T-").lstrip("0")
+        match = (
+            Q(subject__icontains=text)
+            | Q(customer__name__icontains=text)
+            | Q(customer__code__iexact=text)
+        )
+        if number.isdigit():
+            match |= Q(pk=int(number))
+        tickets = tickets.filter(match)
+    return tickets.order_by(
+        URGENCY,
+        F("first_response_due").asc(nulls_last=True),
+        F("resolution_due").asc(nulls_last=True),
+        "-created_at",
+        "-id",
+    )
+
+
+def counts() -> dict[str, int]:
+    """Open tickets, and how many are at risk or breached (the queue's header)."""
+    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    return open_tickets.aggregate(
+        open=Count("pk"),
+        at_risk=Count("pk", filter=AT_RISK),
+        breached=Count("pk", filter=BREACHED),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
+
+
+def live(tickets: list[Ticket], *, now: datetime | None = None) -> dict[int, sla.TicketSla]:
+    """The SLA of each ticket evaluated at ``now`` (the stored states may be minutes old):
+    two queries whatever the number of tickets."""
+    now = now or timezone.now()
+    tickets = [t for t in tickets if t.policy_id is not None]
+    if not tickets:
+        return {}
+    calendars = sla.calendars(tickets)
+    histories: dict[int, list] = {t.pk: [] for t in tickets}
+    changes = TicketStatusChange.objects.filter(ticket_id__in=list(histories)).order_by(
+        "ticket_id", "at", "id"
+    )
+    for ticket_id, at, status in changes.values_list("ticket_id", "at", "status"):
+        histories[ticket_id].append((at, status))
+    return {
+        t.pk: sla.evaluate(t, histories[t.pk], calendar=calendars[t.policy.calendar_id], now=now)
+        for t in tickets
+    }
+
+
+def ticket_detail(pk: int) -> Ticket:
+    return (
+        Ticket.objects.select_related(
+            "customer",
+            "assignee",
+            "department",
+            "policy__calendar",
+            "order_line__order",
+            "order_line__product",
+            "delivery",
+            "complaint",
+        )
+        .prefetch_related("messages__author", "status_changes__by")
+        .get(pk=pk)
+    )
+
+
+def for_customer(customer, *, limit: int = 5) -> tuple[list[Ticket], int]:
+    """The customer's open tickets (most urgent first) and how many tickets they ever had."""
+    tickets = queue(QueueFilter(customer=customer.code))[:limit]
+    total = Ticket.objects.filter(customer=customer).count()
+    return list(tickets), total
