@@ -14,6 +14,7 @@ from kept.catalog.actions import checked_quantity, record_movement
 from kept.catalog.choices import MovementReason
 from kept.core import audit
 from kept.customers.models import CustomerGroup
+from kept.feedback.actions import survey_after_delivery
 from kept.fulfilment import scores
 from kept.fulfilment.choices import Defect
 from kept.fulfilment.models import Delivery, ServiceTolerance
@@ -132,6 +133,8 @@ def record_delivery(
     )
     _release_commitments(line, quantity)
     scores.mark_orders([line.order_id])
+    # the last delivery of an order asks the customer; a failure there never undoes this one
+    transaction.on_commit(lambda order=line.order: survey_after_delivery(order), robust=True)
     return delivery
 
 
