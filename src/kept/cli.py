@@ -258,6 +258,18 @@ def cmd_rescore(args) -> int:
     return 0
 
 
+def cmd_sla(args) -> int:
+    """The SLA watch: evaluate every open ticket, store its state, warn once per target."""
+    from kept.servicedesk import tasks
+
+    if args.enqueue:
+        print(f"SLA watch queued as {tasks.enqueue_watch()}; `kept worker` runs it.")  # noqa: T201
+        return 0
+    done = tasks.watch()
+    print(f"Checked {done['tickets']} open tickets, sent {done['warnings']} warnings.")  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from kept.core.choices import Role
 
@@ -355,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="score every line again (after a bulk load)"
     )
     rescore.set_defaults(func=cmd_rescore)
+    sla = sub.add_parser(
+        "sla", help="the SLA watch: store each open ticket's state and warn (every few minutes)"
+    )
+    sla.add_argument("--enqueue", action="store_true", help="run it in the background")
+    sla.set_defaults(func=cmd_sla)
     return parser
 
 
@@ -371,6 +388,7 @@ KEPT_COMMANDS = {
     "plan",
     "backtest",
     "worker",
+    "sla",
     "-h",
     "--help",
 }

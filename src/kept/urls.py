@@ -12,6 +12,8 @@ urlpatterns = [
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("notifications/", core_views.notification_list, name="notifications"),
+    path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("healthz", core_views.health, name="health"),
     path("customers/", include("kept.customers.urls")),
     path("catalog/", include("kept.catalog.urls")),

@@ -2,8 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from kept.core import queries
 
@@ -23,3 +23,26 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's own notifications, newest first; only theirs, so a login is the right."""
+    from kept.core import notifications
+    from kept.core.models import Notification
+
+    rows = list(Notification.objects.filter(user=request.user)[:100])
+    items = [(n, notifications.text(n)) for n in rows]
+    return render(request, "kept/core/notifications.html", {"items": items})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    from django.utils import timezone
+
+    from kept.core.models import Notification
+
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("notifications")

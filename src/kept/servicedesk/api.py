@@ -1,8 +1,6 @@
 """/api/v1/tickets (SPEC 2.6): the queue, a ticket with its thread and SLA, and the writes
 of the desk (open, edit, reply or note, status, the complaint and its confirmation)."""
 
-from __future__ import annotations
-
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _

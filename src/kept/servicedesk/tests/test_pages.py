@@ -1,0 +1,170 @@
+"""The desk's pages: queue, new ticket, the ticket with its forms, the notebook section."""
+
+import pytest
+from django.urls import reverse
+
+from kept.servicedesk import actions
+from kept.servicedesk.models import Complaint, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticket(office, customer, staff):
+    return actions.open_ticket(
+        customer,
+        subject="<b>bag</b> torn",
+        kind="complaint",
+        assignee=staff,
+        actor=staff,
+        complaint={"what_happened": "torn", "remedy_cost": 30},
+    )
+
+
+def test_the_queue_lists_open_tickets_most_urgent_first(client_as, staff, ticket, customer):
+    other = actions.open_ticket(customer, subject="question", priority="urgent")
+    Ticket.objects.filter(pk=other.pk).update(resolution_state="breached")
+    page = client_as(staff).get(reverse("servicedesk:queue"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.index(other.number) < html.index(ticket.number)
+    assert "&lt;b&gt;bag&lt;/b&gt;" in html and "<b>bag</b>" not in html
+    assert "data-deadline" in html and "countdown-labels" in html
+    breached = client_as(staff).get(reverse("servicedesk:queue"), {"sla": "breached"})
+    assert other.number in breached.content.decode()
+    assert ticket.number not in breached.content.decode()
+
+
+def test_the_queue_filters_and_refreshes_by_htmx(client_as, staff, ticket):
+    page = client_as(staff).get(
+        reverse("servicedesk:queue"),
+        {"assignee": "me", "kind": "complaint"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert page.status_code == 200 and ticket.number in page.content.decode()
+    assert "<html" not in page.content.decode()
+    none = client_as(staff).get(reverse("servicedesk:queue"), {"assignee": "none"})
+    assert ticket.number not in none.content.decode()
+
+
+def test_the_queue_costs_a_bounded_number_of_queries(
+    client_as, staff, office, customer, django_assert_max_num_queries
+):
+    for n in range(30):
+        actions.open_ticket(customer, subject=f"t{n}", assignee=staff)
+    client = client_as(staff)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("servicedesk:queue")).status_code == 200
+
+
+def test_staff_open_a_ticket_from_the_page(client_as, staff, office, customer):
+    client = client_as(staff)
+    assert client.get(reverse("servicedesk:create"), {"customer": customer.code}).status_code == 200
+    response = client.post(
+        reverse("servicedesk:create"),
+        {
+            "customer": customer.code,
+            "subject": "Need invoice",
+            "kind": "request",
+            "priority": "normal",
+            "channel": "phone",
+        },
+    )
+    ticket = Ticket.objects.get(subject="Need invoice")
+    assert response.status_code == 302 and response.url == reverse(
+        "servicedesk:ticket", args=[ticket.pk]
+    )
+    bad = client.post(
+        reverse("servicedesk:create"),
+        {
+            "customer": "NOPE",
+            "subject": "x",
+            "kind": "request",
+            "priority": "normal",
+            "channel": "phone",
+        },
+    )
+    assert bad.status_code == 200 and "No customer with this code" in bad.content.decode()
+
+
+def test_a_reply_note_and_status_through_the_page(client_as, staff, ticket):
+    client = client_as(staff)
+    client.post(
+        reverse("servicedesk:reply", args=[ticket.pk]),
+        {"body": "we come today", "mode": "public", "status": "waiting_customer"},
+    )
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at is not None and ticket.status == "waiting_customer"
+    page = client.get(reverse("servicedesk:ticket", args=[ticket.pk]))
+    assert "we come today" in page.content.decode()
+    refused = client.post(
+        reverse("servicedesk:status", args=[ticket.pk]), {"status": "resolved"}, follow=True
+    )
+    assert "root cause" in refused.content.decode()  # a complaint needs its cause first
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting_customer"
+
+
+def test_staff_never_see_or_set_the_remedy_cost(client_as, staff, manager, ticket):
+    page = client_as(staff).get(reverse("servicedesk:ticket", args=[ticket.pk])).content.decode()
+    assert "remedy_cost" not in page and "¥30" not in page
+    client_as(staff).post(
+        reverse("servicedesk:complaint", args=[ticket.pk]),
+        {
+            "what_happened": "torn",
+            "root_cause": "quality",
+            "remedy": "credit",
+            "remedy_cost": "999",
+        },
+    )
+    complaint = Complaint.objects.get(ticket=ticket)
+    assert complaint.root_cause == "quality" and complaint.remedy_cost == 30
+    page = client_as(manager).get(reverse("servicedesk:ticket", args=[ticket.pk])).content.decode()
+    assert "¥30" in page and "remedy_cost" in page
+
+
+def test_only_a_manager_confirms_a_complaint(client_as, staff, manager, ticket):
+    url = reverse("servicedesk:confirm", args=[ticket.pk])
+    assert client_as(staff).post(url, {"reason": "seen"}).status_code == 403
+    client_as(manager).post(url, {"reason": "seen"})
+    assert Complaint.objects.get(ticket=ticket).is_confirmed
+
+
+def test_viewers_read_but_cannot_write(client_as, viewer, ticket):
+    client = client_as(viewer)
+    assert client.get(reverse("servicedesk:ticket", args=[ticket.pk])).status_code == 200
+    assert (
+        client.post(
+            reverse("servicedesk:reply", args=[ticket.pk]), {"body": "x", "mode": "public"}
+        ).status_code
+        == 403
+    )
+    assert client.get(reverse("servicedesk:create")).status_code == 403
+
+
+def test_a_missing_ticket_is_404(client_as, staff, office):
+    assert client_as(staff).get(reverse("servicedesk:ticket", args=[999999])).status_code == 404
+
+
+def test_the_notebook_shows_the_customers_open_tickets(client_as, staff, ticket, customer):
+    page = client_as(staff).get(reverse("customers:notebook", args=[customer.code]))
+    html = page.content.decode()
+    assert ticket.number in html and 'id="tickets"' in html
+
+
+def test_notifications_page_and_bell(client_as, staff, ticket):
+    from kept.core import notifications
+
+    notifications.notify(
+        [staff],
+        "sla.at_risk",
+        link="/x",
+        ticket=ticket.number,
+        target="resolution",
+        due="11-24 10:00",
+    )
+    client = client_as(staff)
+    page = client.get(reverse("notifications")).content.decode()
+    assert ticket.number in page and "resolution" in page
+    client.post(reverse("notifications_read"))
+    assert staff.notifications.unread().count() == 0
