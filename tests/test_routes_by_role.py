@@ -19,6 +19,7 @@ READERS = {"manager", "staff", "viewer"}
 STOCK_READERS = {"manager", "staff", "warehouse", "viewer"}
 STOCK_WRITERS = {"manager", "warehouse"}
 MANAGER = {"manager"}
+DESK = {"manager", "staff", "warehouse"}  # tickets, including hand-offs between departments
 
 # url name → (method, kwargs builder, roles allowed). Pages that need no login are listed in PUBLIC.
 PAGES: dict[str, tuple[str, callable, set[str]]] = {
@@ -80,6 +81,16 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "replenishment:run_plan": ("post", lambda d: {}, OFFICE),
     "replenishment:create": ("get", lambda d: {"code": d["customer"]}, OFFICE),
     "replenishment:edit": ("get", lambda d: {"code": d["customer"], "pk": d["pk"]}, OFFICE),
+    "servicedesk:queue": ("get", lambda d: {}, EVERYONE),
+    "servicedesk:create": ("get", lambda d: {}, DESK),
+    "servicedesk:ticket": ("get", lambda d: {"pk": d["ticket_id"]}, EVERYONE),
+    "servicedesk:reply": ("post", lambda d: {"pk": d["ticket_id"]}, DESK),
+    "servicedesk:status": ("post", lambda d: {"pk": d["ticket_id"]}, DESK),
+    "servicedesk:edit": ("post", lambda d: {"pk": d["ticket_id"]}, DESK),
+    "servicedesk:complaint": ("post", lambda d: {"pk": d["ticket_id"]}, OFFICE),
+    "servicedesk:confirm": ("post", lambda d: {"pk": d["ticket_id"]}, MANAGER),
+    "notifications": ("get", lambda d: {}, EVERYONE),
+    "notifications_read": ("post", lambda d: {}, EVERYONE),
     "receivables:invoices": ("get", lambda d: {}, READERS),
     "receivables:payments": ("get", lambda d: {}, READERS),
     "receivables:ageing": ("get", lambda d: {}, READERS),
@@ -158,6 +169,14 @@ API: dict[tuple[str, str], set[str]] = {
     ("post", "/api/v1/subscriptions/{pk}/readings"): {"manager", "staff", "warehouse"},
     ("get", "/api/v1/plan"): EVERYONE,
     ("post", "/api/v1/plan/{subscription}/answer"): OFFICE,
+    ("get", "/api/v1/tickets"): EVERYONE,
+    ("post", "/api/v1/tickets"): DESK,
+    ("get", "/api/v1/tickets/{ticket_id}"): EVERYONE,
+    ("patch", "/api/v1/tickets/{ticket_id}"): DESK,
+    ("post", "/api/v1/tickets/{ticket_id}/messages"): DESK,
+    ("post", "/api/v1/tickets/{ticket_id}/status"): DESK,
+    ("put", "/api/v1/tickets/{ticket_id}/complaint"): OFFICE,
+    ("post", "/api/v1/tickets/{ticket_id}/complaint/confirm"): MANAGER,
 }
 
 
@@ -199,6 +218,7 @@ def world(db, make_user):
     from kept.promising.engine import LineInput
     from kept.receivables import actions as receivables
     from kept.replenishment import actions as replenishment
+    from kept.servicedesk import actions as servicedesk
 
     owner = make_user("staff", "owner")
     customer = customers.create_customer({"code": "C1", "name": "测试客户"}, actor=owner)
@@ -220,6 +240,7 @@ def world(db, make_user):
     invoice = receivables.issue_invoice(customer, Decimal("40"), date.today(), number=order.number)
     payment = receivables.record_payment(customer, Decimal("10"), date.today(), method="cash")
     jar = replenishment.save_subscription(customer, {"product": product, "capacity": 15})
+    ticket = servicedesk.open_ticket(customer, subject="测试", kind="complaint", actor=owner)
     return {
         "pk": jar.pk,
         "subscription": jar.pk,
@@ -238,6 +259,7 @@ def world(db, make_user):
         "contact_id": contact.pk,
         "sku": product.sku,
         "receipt_id": receipt.pk,
+        "ticket_id": ticket.pk,
     }
 
 

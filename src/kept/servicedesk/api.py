@@ -232,15 +232,15 @@ def _ticket(pk: int) -> Ticket:
     return ticket
 
 
-@router.get("/tickets/{pk}", response={200: TicketOut, **ERRORS}, auth=needs(VIEW))
-def detail(request: HttpRequest, pk: int):
+@router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, auth=needs(VIEW))
+def detail(request: HttpRequest, ticket_id: int):
     """One ticket with its thread (replies, notes, what the customer said), its complaint
     and both SLA targets evaluated now."""
-    return _detail(request, pk)
+    return _detail(request, ticket_id)
 
 
-@router.patch("/tickets/{pk}", response={200: TicketOut, **ERRORS}, auth=needs(CHANGE))
-def change(request: HttpRequest, pk: int, payload: TicketPatch):
+@router.patch("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, auth=needs(CHANGE))
+def change(request: HttpRequest, ticket_id: int, payload: TicketPatch):
     values = payload.dict(exclude_unset=True)
     if "assignee" in values:
         values["assignee"] = _user(values["assignee"])
@@ -251,16 +251,16 @@ def change(request: HttpRequest, pk: int, payload: TicketPatch):
             raise _invalid(name, _("This field cannot be empty."), None)
     if "description" in values and values["description"] is None:
         values["description"] = ""
-    actions.update_ticket(_ticket(pk), values, actor=request.user)
-    return _detail(request, pk)
+    actions.update_ticket(_ticket(ticket_id), values, actor=request.user)
+    return _detail(request, ticket_id)
 
 
-@router.post("/tickets/{pk}/messages", response={201: MessageOut, **ERRORS}, auth=needs(REPLY))
-def add_message(request: HttpRequest, pk: int, payload: MessageIn):
+@router.post("/tickets/{ticket_id}/messages", response={201: MessageOut, **ERRORS}, auth=needs(REPLY))
+def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
     """A public reply (the first is the first response; emailed to the customer), an
     internal note (``public: false``), or what the customer said (``from_customer``)."""
     message = actions.reply(
-        _ticket(pk),
+        _ticket(ticket_id),
         payload.body,
         public=payload.public,
         from_customer=payload.from_customer,
@@ -269,13 +269,13 @@ def add_message(request: HttpRequest, pk: int, payload: MessageIn):
     return Status(201, _message(message))
 
 
-@router.post("/tickets/{pk}/status", response={200: TicketOut, **ERRORS}, auth=needs(CHANGE))
-def set_status(request: HttpRequest, pk: int, payload: StatusIn):
+@router.post("/tickets/{ticket_id}/status", response={200: TicketOut, **ERRORS}, auth=needs(CHANGE))
+def set_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
     """Move along the workflow; ``resolved`` → ``open`` reopens (the resolution clock
     resumes); ``closed`` is final. A complaint needs its root cause and remedy first."""
-    ticket = _ticket(pk)
+    ticket = _ticket(ticket_id)
     if payload.status == ticket.status:
-        return _detail(request, pk)
+        return _detail(request, ticket_id)
     if payload.status not in actions.ALLOWED[TicketStatus(ticket.status)]:
         raise ApiError(
             409,
@@ -287,29 +287,29 @@ def set_status(request: HttpRequest, pk: int, payload: StatusIn):
             },
         )
     actions.change_status(ticket, payload.status, reason=payload.reason, actor=request.user)
-    return _detail(request, pk)
+    return _detail(request, ticket_id)
 
 
-@router.put("/tickets/{pk}/complaint", response={200: ComplaintOut, **ERRORS}, auth=needs(COMPLAIN))
-def put_complaint(request: HttpRequest, pk: int, payload: ComplaintIn):
+@router.put("/tickets/{ticket_id}/complaint", response={200: ComplaintOut, **ERRORS}, auth=needs(COMPLAIN))
+def put_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintIn):
     """The structured complaint (SPEC 2.6). ``remedy_cost`` is taken from managers only."""
     financials = can_see_financials(request.user)
     values = payload.dict()
     if not financials or values["remedy_cost"] is None:
         values.pop("remedy_cost")
-    complaint = actions.save_complaint(_ticket(pk), values, actor=request.user)
+    complaint = actions.save_complaint(_ticket(ticket_id), values, actor=request.user)
     return _complaint(complaint, financials)
 
 
 @router.post(
-    "/tickets/{pk}/complaint/confirm",
+    "/tickets/{ticket_id}/complaint/confirm",
     response={200: ComplaintOut, **ERRORS},
     auth=needs(CONFIRM),
 )
-def confirm(request: HttpRequest, pk: int, payload: ConfirmIn):
+def confirm(request: HttpRequest, ticket_id: int, payload: ConfirmIn):
     """Confirm the complaint; a quality complaint on a delivery marks that delivery not OK
     and the service level counts it."""
     complaint = actions.confirm_complaint(
-        _ticket(pk), reason=payload.reason, defect=payload.defect, actor=request.user
+        _ticket(ticket_id), reason=payload.reason, defect=payload.defect, actor=request.user
     )
     return _complaint(complaint, can_see_financials(request.user))
