@@ -21,6 +21,7 @@ from kept.customers.resources import ContactResource, CustomerResource
 from kept.fulfilment.resources import DeliveryResource
 from kept.receivables.resources import InvoiceResource, PaymentResource
 from kept.replenishment.resources import SubscriptionResource
+from kept.servicedesk.resources import TicketResource
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,15 @@ ENTITIES: dict[str, Entity] = {
                 "replenishment.change_subscription",
             ),
             export_permissions=("replenishment.view_subscription",),
+        ),
+        Entity(
+            "tickets",
+            gettext_lazy("Tickets"),
+            TicketResource,
+            key=(),
+            required=("customer", "subject"),
+            import_permissions=("servicedesk.add_ticket", "servicedesk.view_ticket"),
+            export_permissions=("servicedesk.view_ticket",),
         ),
     )
 }
