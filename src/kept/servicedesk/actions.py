@@ -155,7 +155,8 @@ def reply(
 ) -> TicketMessage:
     """A public reply (emailed to the customer; the first one is the first response), an
     internal note, or what the customer said. A staff reply opens a new ticket; the customer's
-    answer takes a ticket waiting on them back to open."""
+    answer takes a ticket waiting on them back to open. Staff answering a ticket nobody has
+    take it."""
     now = now or timezone.now()
     body = (body or "").strip()
     if not body:
@@ -177,6 +178,8 @@ def reply(
         if ticket.status == TicketStatus.WAITING_CUSTOMER:
             _enter(ticket, TicketStatus.OPEN, actor=actor, now=now)
     else:
+        if ticket.assignee_id is None and _user(actor) is not None:
+            ticket.assignee = actor  # who answers an unassigned ticket takes it
         if public and ticket.first_responded_at is None:
             ticket.first_responded_at = now
         if ticket.status == TicketStatus.NEW:

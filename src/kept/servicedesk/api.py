@@ -255,7 +255,9 @@ def change(request: HttpRequest, ticket_id: int, payload: TicketPatch):
     return _detail(request, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/messages", response={201: MessageOut, **ERRORS}, auth=needs(REPLY))
+@router.post(
+    "/tickets/{ticket_id}/messages", response={201: MessageOut, **ERRORS}, auth=needs(REPLY)
+)
 def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
     """A public reply (the first is the first response; emailed to the customer), an
     internal note (``public: false``), or what the customer said (``from_customer``)."""
@@ -290,7 +292,9 @@ def set_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
     return _detail(request, ticket_id)
 
 
-@router.put("/tickets/{ticket_id}/complaint", response={200: ComplaintOut, **ERRORS}, auth=needs(COMPLAIN))
+@router.put(
+    "/tickets/{ticket_id}/complaint", response={200: ComplaintOut, **ERRORS}, auth=needs(COMPLAIN)
+)
 def put_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintIn):
     """The structured complaint (SPEC 2.6). ``remedy_cost`` is taken from managers only."""
     financials = can_see_financials(request.user)

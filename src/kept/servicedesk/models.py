@@ -258,6 +258,10 @@ class Ticket(models.Model):
     )
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # when each running target reaches 80 %: with the deadlines, the queue's filters and
+    # counts stay exact in SQL between two runs of the SLA watch
+    first_response_risk_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_risk_at = models.DateTimeField(null=True, blank=True, editable=False)
     sla_paused = models.BooleanField(_("SLA paused"), default=False)
     # the worst state already announced per target, so that each warning goes out once
     first_response_warned = models.CharField(max_length=16, choices=SlaState, blank=True)

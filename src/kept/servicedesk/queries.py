@@ -13,16 +13,42 @@ from kept.servicedesk import sla
 from kept.servicedesk.choices import OPEN_STATUSES, SlaState, TicketKind
 from kept.servicedesk.models import Ticket, TicketStatusChange
 
-BREACHED = Q(first_response_state=SlaState.BREACHED) | Q(resolution_state=SlaState.BREACHED)
-AT_RISK = ~BREACHED & (
-    Q(first_response_state=SlaState.AT_RISK) | Q(resolution_state=SlaState.AT_RISK)
-)
-URGENCY = Case(  # breached first, then at risk, then the rest
-    When(BREACHED, then=0),
-    When(AT_RISK, then=1),
-    default=Value(2),
-    output_field=IntegerField(),
-)
+RUNNING = (SlaState.ON_TRACK, SlaState.AT_RISK)
+
+
+def breached(now: datetime) -> Q:
+    """Tickets with a breached target at ``now``: stored so, or a running target whose
+    deadline has passed since the last evaluation."""
+    condition = Q()
+    for target in ("first_response", "resolution"):
+        condition |= Q(**{f"{target}_state": SlaState.BREACHED}) | Q(
+            **{f"{target}_state__in": RUNNING, "sla_paused": False, f"{target}_due__lt": now}
+        )
+    return condition
+
+
+def at_risk(now: datetime) -> Q:
+    """Tickets not breached with a target at ≥ 80 % at ``now``."""
+    condition = Q()
+    for target in ("first_response", "resolution"):
+        condition |= Q(**{f"{target}_state": SlaState.AT_RISK}) | Q(
+            **{
+                f"{target}_state": SlaState.ON_TRACK,
+                "sla_paused": False,
+                f"{target}_risk_at__lte": now,
+            }
+        )
+    return ~breached(now) & condition
+
+
+def urgency(now: datetime) -> Case:
+    """0 breached, 1 at risk, 2 the rest: the queue's first sort key."""
+    return Case(
+        When(breached(now), then=0),
+        When(at_risk(now), then=1),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
 
 
 @dataclass(frozen=True)
@@ -37,9 +63,10 @@ class QueueFilter:
     q: str = ""
 
 
-def queue(filters: QueueFilter) -> QuerySet[Ticket]:
+def queue(filters: QueueFilter, *, now: datetime | None = None) -> QuerySet[Ticket]:
     """Tickets matching ``filters``, the most urgent first: breached, at risk, then by the
     nearest deadline."""
+    now = now or timezone.now()
     tickets = Ticket.objects.select_related(
         "customer", "assignee", "department", "policy__calendar"
     )
@@ -53,10 +80,10 @@ def queue(filters: QueueFilter) -> QuerySet[Ticket]:
         tickets = tickets.filter(priority=filters.priority)
     if filters.sla == "paused":
         tickets = tickets.filter(sla_paused=True)
-    elif filters.sla:
-        tickets = tickets.filter(
-            Q(first_response_state=filters.sla) | Q(resolution_state=filters.sla)
-        )
+    elif filters.sla == SlaState.BREACHED:
+        tickets = tickets.filter(breached(now))
+    elif filters.sla == SlaState.AT_RISK:
+        tickets = tickets.filter(at_risk(now))
     if filters.assignee == 0:
         tickets = tickets.filter(assignee__isnull=True)
     elif filters.assignee:
@@ -78,7 +105,7 @@ def queue(filters: QueueFilter) -> QuerySet[Ticket]:
             match |= Q(pk=int(number))
         tickets = tickets.filter(match)
     return tickets.order_by(
-        URGENCY,
+        urgency(now),
         F("first_response_due").asc(nulls_last=True),
         F("resolution_due").asc(nulls_last=True),
         "-created_at",
@@ -86,13 +113,14 @@ def queue(filters: QueueFilter) -> QuerySet[Ticket]:
     )
 
 
-def counts() -> dict[str, int]:
+def counts(*, now: datetime | None = None) -> dict[str, int]:
     """Open tickets, and how many are at risk or breached (the queue's header)."""
+    now = now or timezone.now()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
     return open_tickets.aggregate(
         open=Count("pk"),
-        at_risk=Count("pk", filter=AT_RISK),
-        breached=Count("pk", filter=BREACHED),
+        at_risk=Count("pk", filter=at_risk(now)),
+        breached=Count("pk", filter=breached(now)),
         unassigned=Count("pk", filter=Q(assignee__isnull=True)),
     )
 

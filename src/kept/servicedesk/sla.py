@@ -13,6 +13,8 @@ from kept.servicedesk import clock
 from kept.servicedesk.choices import DEFAULT_PAUSE, DONE_STATUSES
 from kept.servicedesk.models import BusinessCalendar, SlaPolicy, SlaTarget, Ticket
 
+AT_RISK = 0.8  # the share of a target used that makes it "at risk" (SPEC 2.6)
+
 
 def calendar_of(calendar: BusinessCalendar) -> clock.Calendar:
     """The pure calendar of a stored one (its intervals and holidays are read once per call;
@@ -61,6 +63,9 @@ def assign(ticket: Ticket) -> None:
 class TicketSla:
     first_response: clock.Evaluation | None
     resolution: clock.Evaluation | None
+    # the moment each running target reaches AT_RISK (None: done, paused, or no target)
+    first_response_risk_at: datetime | None = None
+    resolution_risk_at: datetime | None = None
 
     @property
     def worst(self) -> clock.Evaluation | None:
@@ -105,6 +110,7 @@ def evaluate(
             started=ticket.created_at,
             events=events,
             now=now,
+            at_risk=AT_RISK,
         )
     if ticket.resolution_target is not None:
         events = clock.events_from_statuses(history, pause=pause, done=DONE_STATUSES)
@@ -114,8 +120,25 @@ def evaluate(
             started=ticket.created_at,
             events=events,
             now=now,
+            at_risk=AT_RISK,
         )
-    return TicketSla(first, resolution)
+    return TicketSla(
+        first,
+        resolution,
+        _risk_at(calendar, first, now),
+        _risk_at(calendar, resolution, now),
+    )
+
+
+def _risk_at(
+    calendar: clock.Calendar, evaluation: clock.Evaluation | None, now: datetime
+) -> datetime | None:
+    """When a running target reaches 80 % (now, if it already has)."""
+    if evaluation is None or evaluation.done_at is not None or evaluation.paused:
+        return None
+    if evaluation.state != clock.TargetState.ON_TRACK:
+        return now
+    return calendar.add_business_time(now, evaluation.target * AT_RISK - evaluation.used)
 
 
 def history_of(ticket: Ticket) -> list[tuple[datetime, str]]:
@@ -129,7 +152,9 @@ def store(ticket: Ticket, sla: TicketSla) -> list[str]:
         "first_response_due": sla.first_response.deadline if sla.first_response else None,
         "resolution_state": sla.resolution.state if sla.resolution else "",
         "resolution_due": sla.resolution.deadline if sla.resolution else None,
-        "sla_paused": bool(sla.resolution and sla.resolution.paused),
+        "first_response_risk_at": sla.first_response_risk_at,
+        "resolution_risk_at": sla.resolution_risk_at,
+        "sla_paused": any(e is not None and e.paused for e in (sla.first_response, sla.resolution)),
     }
     changed = [name for name, value in values.items() if getattr(ticket, name) != value]
     for name in changed:

@@ -65,11 +65,11 @@ def _filters(request: HttpRequest, form: QueueForm) -> queries.QueueFilter:
 def queue(request: HttpRequest) -> HttpResponse:
     """The queue, most urgent first; htmx refreshes the results every minute."""
     form = QueueForm(request.GET, user=request.user)
-    page = Paginator(queries.queue(_filters(request, form)), PER_PAGE).get_page(
+    now = timezone.now()
+    page = Paginator(queries.queue(_filters(request, form), now=now), PER_PAGE).get_page(
         request.GET.get("page")
     )
     tickets = list(page.object_list)
-    now = timezone.now()
     live = queries.live(tickets, now=now)
     params = request.GET.copy()
     params.pop("page", None)
@@ -77,7 +77,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": [(ticket, live.get(ticket.pk)) for ticket in tickets],
-        "counts": queries.counts(),
+        "counts": queries.counts(now=now),
         "now": now,
         "query_string": params.urlencode(),
     }
@@ -169,6 +169,7 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         "status_form": forms.get("status_form") or StatusForm(),
         "edit_form": forms.get("edit_form")
         or EditForm(
+            auto_id="edit_%s",
             initial={
                 "subject": ticket.subject,
                 "kind": ticket.kind,
@@ -176,11 +177,11 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
                 "channel": ticket.channel,
                 "assignee": ticket.assignee_id,
                 "department": ticket.department_id,
-            }
+            },
         ),
         "complaint_form": forms.get("complaint_form")
         or ComplaintForm(initial=initial_complaint, financials=financials),
-        "confirm_form": forms.get("confirm_form") or ConfirmForm(),
+        "confirm_form": forms.get("confirm_form") or ConfirmForm(auto_id="confirm_%s"),
         "now": timezone.now(),
     }
     return render(request, "kept/servicedesk/ticket.html", context)
@@ -265,6 +266,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     form = EditForm(request.POST)
     if not form.is_valid():
+        form.auto_id = "edit_%s"
         return _ticket_page(request, _get(pk), edit_form=form)
     if _attempt(
         request, lambda: actions.update_ticket(ticket, form.cleaned_data, actor=request.user)
@@ -294,6 +296,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
+        form.auto_id = "confirm_%s"
         return _ticket_page(request, _get(pk), confirm_form=form)
     done = _attempt(
         request,

@@ -93,11 +93,13 @@ def test_complaint_cost_only_from_and_to_managers(api_as, staff, manager, office
     )
     assert boss.get(f"{URL}/{ticket['id']}").json()["complaint"]["remedy_cost"] == "15.50"
     assert (
-        api_as(staff).post(
+        api_as(staff)
+        .post(
             f"{URL}/{ticket['id']}/complaint/confirm",
             {"reason": "x"},
             content_type="application/json",
-        ).status_code
+        )
+        .status_code
         == 403
     )
     confirmed = api_as(manager).post(

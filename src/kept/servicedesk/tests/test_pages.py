@@ -168,3 +168,18 @@ def test_notifications_page_and_bell(client_as, staff, ticket):
     assert ticket.number in page and "resolution" in page
     client.post(reverse("notifications_read"))
     assert staff.notifications.unread().count() == 0
+
+
+def test_counts_and_filters_are_live_between_two_watches(client_as, staff, office, customer, at):
+    """The stored state says on track, but the deadline has passed since: the queue knows."""
+    from kept.servicedesk import queries
+
+    ticket = actions.open_ticket(customer, subject="late", now=at(0))
+    assert ticket.first_response_state == "on_track"
+    assert queries.counts(now=at(1.7))["at_risk"] == 1  # 85 % of 2 h
+    assert queries.counts(now=at(2.5))["breached"] == 1
+    assert queries.counts(now=at(2.5))["at_risk"] == 0
+    found = queries.queue(queries.QueueFilter(sla="breached"), now=at(2.5))
+    assert list(found) == [ticket]
+    actions.change_status(ticket, "waiting_customer", now=at(0.5))
+    assert queries.counts(now=at(200))["breached"] == 0  # paused: nothing runs out
