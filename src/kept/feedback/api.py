@@ -50,6 +50,8 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
         raise ApiError(422, "invalid", _("The start is after the end."), {"from": str(start)})
     if (end - start).days > MAX_DAYS:
         raise ApiError(422, "invalid", _("Ask for three years at most."), {"from": str(start)})
+    if start < queries.FIRST_DAY or end > queries.LAST_DAY:
+        raise ApiError(422, "invalid", _("Choose dates between 1900 and 9998."), {"to": str(end)})
     return start, end
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kept.feedback.actions import MAX_COMMENT
 from kept.feedback.choices import ResultsBy, Scope
+from kept.feedback.queries import FIRST_DAY, LAST_DAY
 
 MAX_DAYS = 3 * 366
 DEFAULT_DAYS = 90
@@ -56,6 +57,8 @@ class ResultsForm(forms.Form):
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS)
         if start > end:
             raise forms.ValidationError(_("The start is after the end."))
+        if start < FIRST_DAY or end > LAST_DAY:
+            raise forms.ValidationError(_("Choose dates between 1900 and 9998."))
         if (end - start).days > MAX_DAYS:
             raise forms.ValidationError(_("Ask for three years at most."))
         data.update(
