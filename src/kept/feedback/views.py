@@ -40,8 +40,10 @@ def _in_every_language(*messages) -> list[str]:
 
 
 def _public(response: HttpResponse) -> HttpResponse:
-    # the token is in the address: no referrer carries it away, no search engine keeps it
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: no referrer carries it to another site, no search engine
+    # keeps it. Not "no-referrer": browsers then send "Origin: null" with the form, which
+    # Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

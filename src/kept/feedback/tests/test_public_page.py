@@ -27,7 +27,7 @@ def test_the_page_needs_no_login_and_stores_the_answer_exactly(client, smith, se
     body = page.content.decode()
     assert QUESTION in body and 'name="csrfmiddlewaretoken"' in body
     assert '<meta name="robots" content="noindex, nofollow">' in body
-    assert page["Referrer-Policy"] == "no-referrer" and "no-cache" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "same-origin" and "no-cache" in page["Cache-Control"]
     comment = "Rice was damp <b>again</b> 米有点潮 🍚\r\nsecond line  "
     done = client.post(_url(token), {"csat": "2", "nps": "6", "comment": comment})
     assert done.status_code == 200 and "Thank you" in done.content.decode()
@@ -84,7 +84,7 @@ def test_guessed_used_and_expired_links_get_the_same_plain_refusal(client, smith
     for secret in ["Smith", "Old Customer", "R1", "OLD", "csat", "<form", "S-0"]:
         assert secret not in body
     assert Survey.objects.get(customer=smith).csat == 5  # the used link changed nothing
-    assert all(r["Referrer-Policy"] == "no-referrer" for r in refusals.values())
+    assert all(r["Referrer-Policy"] == "same-origin" for r in refusals.values())
 
 
 def test_the_public_page_is_rate_limited_per_address(client, smith, sent, settings):
