@@ -142,8 +142,11 @@ def satisfaction_and_service(start: date, end: date, scope: str = Scope.EXTERNAL
     fraction 0–1 or None where nothing was measured. Two measures, never combined."""
     rows, _total = results(start, end, by=ResultsBy.MONTH, scope=scope)
     csat = {row.key: row.csat_percent for row in rows}
-    service, _service_total = metrics.service_level(start, end, by="month", today=business_today())
-    otif = {row.key: row.rates()["otif"] for row in service}
+    otif = {}
+    if scope != Scope.INTERNAL:  # deliveries are to customers; hand-offs have their SLAs
+        today = business_today()
+        service, _total = metrics.service_level(start, end, by="month", today=today)
+        otif = {row.key: row.rates()["otif"] for row in service}
     keys = months(start, end)
     return {
         "months": keys,

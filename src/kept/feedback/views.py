@@ -92,7 +92,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             response = _answered(request, token, form)
         if response is None:
             status = 422 if form.is_bound else 200
-            context = {"survey": survey, "form": form, "trigger": Trigger}
+            context = {"survey": survey, "form": form}
             response = render(request, "kept/feedback/answer.html", context, status=status)
     if response.status_code != 404:
         response["Content-Language"] = survey.language

@@ -150,6 +150,8 @@ def test_service_level_is_drawn_beside_satisfaction(
     measures = queries.satisfaction_and_service(today.replace(day=1), today)
     assert measures["months"] == [today.strftime("%Y-%m")]
     assert measures["otif"] == [1.0] and measures["csat"] == [0.5]  # two lines, never one
+    departments = queries.satisfaction_and_service(today.replace(day=1), today, "internal")
+    assert departments["otif"] == [None]  # deliveries are not the departments' service
     page = client_as(staff).get(reverse("feedback:results")).content.decode()
     chart = page.split('id="beside-service-level"')[1].split("</section>")[0]
     assert 'class="series-service"' in chart
