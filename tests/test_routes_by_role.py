@@ -89,6 +89,8 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "servicedesk:edit": ("post", lambda d: {"pk": d["ticket_id"]}, DESK),
     "servicedesk:complaint": ("post", lambda d: {"pk": d["ticket_id"]}, OFFICE),
     "servicedesk:confirm": ("post", lambda d: {"pk": d["ticket_id"]}, MANAGER),
+    "feedback:results": ("get", lambda d: {}, READERS),
+    "feedback:send": ("get", lambda d: {}, OFFICE),
     "notifications": ("get", lambda d: {}, EVERYONE),
     "notifications_read": ("post", lambda d: {}, EVERYONE),
     "receivables:invoices": ("get", lambda d: {}, READERS),
@@ -100,7 +102,7 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "receivables:payment_create": ("get", lambda d: {}, MANAGER),
     "receivables:allocate": ("post", lambda d: {"number": d["invoice"]}, MANAGER),
 }
-PUBLIC = {"login", "health", "set_language"}
+PUBLIC = {"login", "health", "set_language", "feedback:answer"}
 LOGOUT = "logout"
 
 # (method, OpenAPI path) → roles allowed.
@@ -169,6 +171,9 @@ API: dict[tuple[str, str], set[str]] = {
     ("post", "/api/v1/subscriptions/{pk}/readings"): {"manager", "staff", "warehouse"},
     ("get", "/api/v1/plan"): EVERYONE,
     ("post", "/api/v1/plan/{subscription}/answer"): OFFICE,
+    ("get", "/api/v1/surveys"): READERS,
+    ("post", "/api/v1/surveys"): OFFICE,
+    ("get", "/api/v1/surveys/results"): READERS,
     ("get", "/api/v1/tickets"): EVERYONE,
     ("post", "/api/v1/tickets"): DESK,
     ("get", "/api/v1/tickets/{ticket_id}"): EVERYONE,
@@ -327,6 +332,8 @@ def test_public_routes(client, db):
     assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
     assert client.post(reverse("logout")).status_code == 302
     assert client.get("/api/v1/openapi.json").status_code == 401
+    # the survey page needs no login, and a made-up link is a plain 404
+    assert client.get(reverse("feedback:answer", args=["x" * 43])).status_code == 404
 
 
 def test_openapi_needs_login_or_token(client, api_as, viewer):

@@ -20,6 +20,8 @@ Environment variables:
     KEPT_EMAIL_FROM     the sender of Kept's mail; default kept@localhost.
     KEPT_PUBLIC_URL     the address customers reach Kept at, for links in mail (survey pages);
                         default http://127.0.0.1:8000.
+    KEPT_CLIENT_IP_HEADER  behind a reverse proxy, the header holding the client's address for
+                        rate limits, e.g. HTTP_X_REAL_IP; default: the connection's address.
 """
 
 from __future__ import annotations
@@ -183,6 +185,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("KEPT_EMAIL_FROM", "kept@localhost")
 KEPT_PUBLIC_URL = os.environ.get("KEPT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+KEPT_CLIENT_IP_HEADER = os.environ.get("KEPT_CLIENT_IP_HEADER", "")
+KEPT_SURVEY_RATE_LIMIT = (30, 600)  # requests per client address per 10 minutes
 
 AUTHENTICATION_BACKENDS = ["kept.core.auth.RoleBackend"]
 

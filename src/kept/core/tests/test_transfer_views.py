@@ -38,6 +38,7 @@ EVERY_EXPORT = {
     "payments",
     "deliveries",
     "subscriptions",
+    "tickets",
 }
 
 
@@ -45,11 +46,11 @@ EVERY_EXPORT = {
     ("role", "imports", "exports"),
     [
         ("manager", EVERY_EXPORT, EVERY_EXPORT),
-        ("staff", {"customers", "contacts", "subscriptions"}, EVERY_EXPORT),
+        ("staff", {"customers", "contacts", "subscriptions", "tickets"}, EVERY_EXPORT),
         (
             "warehouse",
-            {"stock_movements", "receipts", "deliveries"},
-            {"products", "stock_movements", "receipts", "deliveries", "subscriptions"},
+            {"stock_movements", "receipts", "deliveries", "tickets"},
+            {"products", "stock_movements", "receipts", "deliveries", "subscriptions", "tickets"},
         ),
         ("viewer", set(), EVERY_EXPORT),
     ],

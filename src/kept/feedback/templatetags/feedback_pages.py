@@ -19,3 +19,18 @@ def score(value) -> str:
         return "—"
     sign = "+" if value > 0 else ""
     return f"{sign}{number_format(value, 1)}"
+
+
+@register.inclusion_tag("kept/feedback/_notebook_surveys.html", takes_context=True)
+def customer_surveys(context, customer):
+    """The notebook's satisfaction section: the latest answers, verbatim."""
+    from kept.feedback import queries
+
+    user = context["request"].user
+    allowed = user.has_perm("feedback.view_survey")
+    return {
+        "allowed": allowed,
+        "customer": customer,
+        "surveys": queries.for_customer(customer) if allowed else [],
+        "perms": context.get("perms"),
+    }
