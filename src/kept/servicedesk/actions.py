@@ -120,7 +120,11 @@ def open_ticket(
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("customer", "policy").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("customer", "policy")
+        .get(pk=ticket.pk)
+    )
 
 
 def _enter(ticket: Ticket, status: str, *, actor, now: datetime) -> None:
