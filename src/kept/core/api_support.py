@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, django_auth
 
 from kept.core.models import ApiToken
@@ -155,3 +156,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def server_error(request, exc):
         logger.exception("API error on %s %s", request.method, request.path)
         return _error(api, request, 500, "server_error", _("Something went wrong on our side."))
+
+
+class Paging(LimitOffsetPagination):
+    """``limit``/``offset`` within what a database can take: 1–1000 rows from an offset of at
+    most ten million (beyond, a 422 rather than an overflow in SQL)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=1000, **kwargs)

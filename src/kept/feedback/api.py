@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from kept.core.api_support import ERRORS, ApiError, needs
+from kept.core.api_support import ERRORS, ApiError, Paging, needs
 from kept.customers.models import Customer
 from kept.feedback import actions, queries
 from kept.feedback.choices import ResultsBy, Scope, Trigger
@@ -28,7 +28,7 @@ class SurveyFilter(Schema):
 
 
 @router.get("/surveys", response={200: list[SurveyOut], **ERRORS}, auth=needs(VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def surveys(request: HttpRequest, filters: Query[SurveyFilter]):
     """Surveys sent, newest first, with their answers exactly as given."""
     return queries.survey_list(

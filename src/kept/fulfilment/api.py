@@ -5,9 +5,9 @@ from datetime import date, timedelta
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from kept.core.api_support import ERRORS, ApiError, needs
+from kept.core.api_support import ERRORS, ApiError, Paging, needs
 from kept.fulfilment import actions, metrics, queries
 from kept.fulfilment.choices import Against, GroupBy
 from kept.fulfilment.models import Delivery
@@ -64,7 +64,7 @@ class DeliveryFilter(Schema):
 
 
 @router.get("/deliveries", response={200: list[DeliveryOut], **ERRORS}, auth=needs(VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def deliveries(request: HttpRequest, filters: Query[DeliveryFilter]):
     return [delivery_out(d) for d in queries.delivery_list(filters.line, filters.order)[:10_000]]
 

@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kept.catalog.models import Product
-from kept.core.api_support import ERRORS, ApiError, needs
+from kept.core.api_support import ERRORS, ApiError, Paging, needs
 from kept.customers.models import Customer
 from kept.replenishment import actions, queries
 from kept.replenishment.choices import Outcome
@@ -59,7 +59,7 @@ class SubscriptionFilter(Schema):
 
 
 @router.get("/subscriptions", response={200: list[SubscriptionOut], **ERRORS}, auth=needs(VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def subscriptions(request: HttpRequest, filters: Query[SubscriptionFilter]):
     found = Subscription.objects.select_related("customer", "product")
     if filters.customer:

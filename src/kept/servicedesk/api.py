@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from kept.core.api_support import ERRORS, ApiError, needs
+from kept.core.api_support import ERRORS, ApiError, Paging, needs
 from kept.core.roles import can_see_financials
 from kept.customers.models import Customer
 from kept.promising.models import OrderLine
@@ -140,7 +140,7 @@ class TicketFilter(Schema):
 
 
 @router.get("/tickets", response={200: list[TicketOut], **ERRORS}, auth=needs(VIEW))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def tickets(request: HttpRequest, filters: Query[TicketFilter]):
     """The queue, most urgent first (breached, at risk, then the nearest deadline).
     ``status``: open (default), all, or a status; ``sla``: at_risk, breached or paused;
