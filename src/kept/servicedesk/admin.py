@@ -1,9 +1,12 @@
 """Settings of the desk: business calendars, SLA policies with their targets. Tickets are
 worked on the desk's own pages; admin only lists them."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kept.core import audit
+from kept.servicedesk.choices import OPEN_STATUSES
 from kept.servicedesk.models import (
     BusinessCalendar,
     Holiday,
@@ -43,8 +46,26 @@ def _changed(form) -> dict:
     return {name: [None, audit.plain(form.cleaned_data.get(name))] for name in form.changed_data}
 
 
+class SlaPolicyForm(forms.ModelForm):
+    pause_statuses = forms.MultipleChoiceField(
+        label=_("pause statuses"),
+        choices=[(s.value, s.label) for s in OPEN_STATUSES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Statuses in which the clock stops."),
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name", "position", "is_active", "customer_group", "customer_scope", "kind",
+            "priority", "calendar", "pause_statuses",
+        ]  # fmt: skip
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
+    form = SlaPolicyForm
     list_display = [
         "position",
         "name",

@@ -183,3 +183,25 @@ def test_counts_and_filters_are_live_between_two_watches(client_as, staff, offic
     assert list(found) == [ticket]
     actions.change_status(ticket, "waiting_customer", now=at(0.5))
     assert queries.counts(now=at(200))["breached"] == 0  # paused: nothing runs out
+
+
+def test_a_manager_edits_a_policy_in_settings_with_pause_statuses_as_checkboxes(
+    client_as, manager, office
+):
+    from kept.core.models import AuditEntry
+
+    url = reverse("admin:servicedesk_slapolicy_change", args=[office.pk])
+    client = client_as(manager)
+    page = client.get(url).content.decode()
+    assert 'type="checkbox" name="pause_statuses" value="waiting_customer"' in page
+    data = {
+        "name": "Office", "position": 10, "is_active": "on", "calendar": office.calendar_id,
+        "customer_scope": "", "kind": "", "priority": "",
+        "pause_statuses": ["waiting_customer"],
+        "targets-TOTAL_FORMS": 0, "targets-INITIAL_FORMS": 0,
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    office.refresh_from_db()
+    assert office.pause_statuses == ["waiting_customer"]
+    assert AuditEntry.objects.filter(action="sla.policy").exists()
