@@ -41,7 +41,7 @@ def build_demo(
     """Build the demo business in one transaction and return what was made.
 
     ``scale`` multiplies the number of customers and their timeline (1.0: about 2,000
-    households, 100 restaurants, 8 canteens and institutions; the 3 internal departments,
+    households, 100 restaurants, 8 canteens and institutions; the 5 internal departments,
     the team and the catalog are always complete), and with them their two years of
     orders, invoices and payments (1.0: about 20,000 orders). This week's orders go through
     the promise engine against today's stock. ``today`` anchors every date (default:

@@ -27,13 +27,15 @@ from kept.demo import (
     policies,
     receivables,
     reset,
+    servicedesk,
+    surveys,
     timeline,
 )
 from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
 from kept.fulfilment import scores
 
-STEPS = 13  # plus one when the previous demo is deleted first
+STEPS = 15  # plus one when the previous demo is deleted first
 
 
 def build(
@@ -124,6 +126,11 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     money = receivables.save_receivables(ctx, everyone)
     report(_("Promising this week's orders against today's stock…"))
     now = current.build_current(ctx, everyone, past.current)
+    report(_("Opening the service desk: six months of tickets, complaints and hand-offs…"))
+    desk = servicedesk.build_desk(ctx)
+    counts["departments"] += desk.pop("departments")
+    report(_("Asking customers and departments how we did…"))
+    feedback = surveys.save_surveys(ctx)
     scores.rebuild()  # service level of everything written above
     return {
         "users": len(ctx.users),
@@ -143,6 +150,8 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
         "payments": money["payments"],
         "at_risk": now.at_risk,
         **delivered,
+        **desk,
+        **feedback,
     }
 
 

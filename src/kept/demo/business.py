@@ -12,6 +12,7 @@ from kept.customers.models import Contact, Customer
 from kept.demo.context import DemoContext
 from kept.demo.customers import Draft
 from kept.demo.names import email_for, person_name
+from kept.demo.people import DEMO_EMAIL_DOMAIN
 from kept.demo.places import CITY, DISTRICTS, District, pick_district, shop_address
 
 RESTAURANTS = 100
@@ -116,7 +117,7 @@ def _restaurant(ctx: DemoContext, rng: random.Random, number: int, used: set[str
     _place(ctx, rng, customer, district)
     draft = Draft(customer, tags=[tag] if tag else [])
     _restaurant_habits(rng, draft)
-    draft.contacts = _staff_contacts(
+    draft.contacts = staff_contacts(
         ctx, rng, ("老板", *rng.sample(KITCHEN_ROLES, rng.randint(0, 2)))
     )
     _since(ctx, rng, draft, 1500)
@@ -175,7 +176,7 @@ def _restaurant_tags(rng: random.Random, seats: int) -> list[str]:
     return tags
 
 
-def _staff_contacts(ctx: DemoContext, rng: random.Random, roles) -> list[Contact]:
+def staff_contacts(ctx: DemoContext, rng: random.Random, roles) -> list[Contact]:
     contacts = []
     for index, role in enumerate(roles):
         person = person_name(rng, rng.choice(["middle", "middle", "young"]))
@@ -231,7 +232,7 @@ def _institution(ctx: DemoContext, rng: random.Random, number: int, kind, repeat
     )
     _place(ctx, rng, customer, district)
     draft = Draft(customer, tags=["需要发票", "Bulk buyer"] if size >= 500 else ["需要发票"])
-    draft.contacts = _staff_contacts(ctx, rng, ("食堂主管", "采购员", "财务")[: rng.randint(1, 3)])
+    draft.contacts = staff_contacts(ctx, rng, ("食堂主管", "采购员", "财务")[: rng.randint(1, 3)])
     _since(ctx, rng, draft, 1200)
     return draft
 
@@ -241,6 +242,11 @@ def _canteen_credit(diners: int, fortnights: int) -> Decimal:
     6 kg of rice a month per diner, and the oil with it: ~39 yuan a diner a month)."""
     fortnight = diners * 39 / 2
     return Decimal(max(20_000, math.ceil(fortnight * fortnights / 10_000) * 10_000))
+
+
+def department_email(code: str) -> str:
+    """A department's shared mailbox, on the demo's own domain (it reaches nobody)."""
+    return f"{code.removeprefix('INT-').lower()}@{DEMO_EMAIL_DOMAIN}"
 
 
 def department_drafts(ctx: DemoContext) -> list[Draft]:
@@ -258,6 +264,7 @@ def department_drafts(ctx: DemoContext) -> list[Draft]:
             owner=ctx.users["manager"],
             size=staff,
             size_unit=SizeUnit.STAFF,
+            email=department_email(code),
             address=HEAD_OFFICE,
             region=ctx.regions[DISTRICTS[2].code],
             preferences=handoff,
@@ -266,7 +273,7 @@ def department_drafts(ctx: DemoContext) -> list[Draft]:
             window_end=time(18),
             created_at=ctx.at(1800, 9),
         )
-        contact = _staff_contacts(ctx, rng, (role,))[0]
+        contact = staff_contacts(ctx, rng, (role,))[0]
         if code == "INT-WAREHOUSE":
             contact.name = f"{warehouse.last_name}{warehouse.first_name}"
         customer.phone = ctx.phones.landline()

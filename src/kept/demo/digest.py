@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -15,6 +16,7 @@ from django.db.models import Q
 from kept.catalog.models import Product, Receipt, StockMovement
 from kept.customers.models import Contact, Customer, Interaction
 from kept.demo.people import DEMO_USERNAMES
+from kept.feedback.models import Survey
 from kept.fulfilment.models import Delivery, ServiceTolerance
 from kept.promising.models import (
     Commitment,
@@ -26,6 +28,7 @@ from kept.promising.models import (
     PromiseVersion,
 )
 from kept.receivables.models import Allocation, Invoice, Payment
+from kept.servicedesk.models import Complaint, Holiday, SlaPolicy, Ticket, TicketMessage
 
 CUSTOMER_FIELDS = (
     "code", "name", "alias", "kind", "customer_type", "group__code", "owner__username", "phone",
@@ -99,6 +102,7 @@ def demo_tables() -> dict[str, list]:
         **_promising_tables(),
         **_receivables_tables(),
         **_fulfilment_tables(),
+        **_desk_tables(),
     }
 
 
@@ -193,6 +197,52 @@ def _fulfilment_tables() -> dict[str, list]:
             ("group__code", "early_days", "late_days", "short_percent"),
             ["group__code"],
         ),
+    }
+
+
+TICKET_NUMBER = re.compile(r"T-(\d{6})")
+TICKET_KEY = ["ticket__customer__code", "ticket__subject", "ticket__description"]
+TICKET_FIELDS = (
+    "customer__code", "subject", "description", "kind", "priority", "status", "channel",
+    "assignee__username", "department__code", "delivery__line__order__number", "policy__name",
+)  # fmt: skip
+COMPLAINT_FIELDS = (
+    *TICKET_KEY, "what_happened", "customer_wants", "root_cause", "remedy", "remedy_cost",
+    "follow_up_on", "confirmed_by__username",
+)  # fmt: skip
+SURVEY_FIELDS = (
+    "customer__code", "trigger", "staff__username", "language", "token_digest", "sent_to", "csat",
+    "nps", "comment",
+)  # fmt: skip
+
+
+def _desk_tables() -> dict[str, list]:
+    """Tickets, their threads and complaints, and surveys, without their moments: today's
+    queue is placed against the clock (``todays_queue``) and so are the SLA states. A ticket
+    number quoted in a text counts from the demo's first ticket (ids go on after a reset)."""
+    first = Ticket.objects.order_by("pk").values_list("pk", flat=True).first() or 1
+
+    def renumbered(rows: list[list[str]]) -> list[list[str]]:
+        def number(found: re.Match) -> str:
+            return f"T-{int(found.group(1)) - first + 1:06d}"
+
+        return [[TICKET_NUMBER.sub(number, value) for value in row] for row in rows]
+
+    return {
+        "tickets": renumbered(_rows(Ticket.objects.all(), TICKET_FIELDS, TICKET_FIELDS[:3])),
+        "messages": renumbered(
+            _rows(
+                TicketMessage.objects.all(),
+                (*TICKET_KEY, "author__username", "public", "from_customer", "body"),
+                [*TICKET_KEY, "created_at", "id"],
+            )
+        ),
+        "complaints": renumbered(_rows(Complaint.objects.all(), COMPLAINT_FIELDS, TICKET_KEY)),
+        "sla_policies": _rows(
+            SlaPolicy.objects.all(), ("name", "position", "customer_scope"), ["position"]
+        ),
+        "holidays": _rows(Holiday.objects.all(), ("calendar__name", "day", "name"), ["day"]),
+        "surveys": _rows(Survey.objects.all(), SURVEY_FIELDS, ["token_digest"]),
     }
 
 

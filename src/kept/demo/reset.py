@@ -15,7 +15,9 @@ from kept.catalog.models import Product, Receipt, StockLevel, StockMovement
 from kept.core.models import AuditEntry
 from kept.customers.models import Contact, Customer, CustomerGroup, Interaction, Region, Tag
 from kept.demo.people import DEMO_USERNAMES
+from kept.demo.servicedesk import remove_desk_settings
 from kept.demo.summary import DemoError
+from kept.feedback.models import Survey
 from kept.fulfilment.models import (
     Delivery,
     ScoredCustomer,
@@ -34,11 +36,17 @@ from kept.promising.models import (
     PromiseVersion,
 )
 from kept.receivables.models import Allocation, Invoice, NumberSequence, Payment
+from kept.servicedesk.models import Complaint, Ticket, TicketMessage, TicketStatusChange
 
 MARKER = "demo.build"
 
 # Every table the demo fills, in an order that deletes dependants first.
 DEMO_TABLES = (
+    Survey,
+    Complaint,
+    TicketMessage,
+    TicketStatusChange,
+    Ticket,
     Allocation,
     Payment,
     Invoice,
@@ -109,6 +117,7 @@ def delete_demo_data() -> None:
     users = list(_demo_users().values_list("pk", flat=True))
     for model in DEMO_TABLES:
         model.objects.all().delete()
+    remove_desk_settings()
     labels = [model._meta.label_lower for model in DEMO_TABLES]
     AuditEntry.objects.filter(
         Q(action=MARKER)

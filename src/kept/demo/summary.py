@@ -41,6 +41,13 @@ class DemoSummary:
     undelivered_lines: int = 0
     tolerances: int = 0
     jars: int = 0
+    tickets: int = 0
+    open_tickets: int = 0
+    breached_tickets: int = 0
+    complaints: int = 0
+    handoffs: int = 0
+    surveys: int = 0
+    survey_answers: int = 0
 
     @property
     def customers(self) -> int:
@@ -72,4 +79,12 @@ class DemoSummary:
             % self.__dict__
         )
         jars = _("%(jars)d rice jars followed for proactive refills.") % self.__dict__
-        return f"{customers} {orders} {deliveries} {jars}"
+        desk = (
+            _(
+                "%(tickets)d tickets (%(complaints)d complaints, %(handoffs)d hand-offs between "
+                "departments; %(open_tickets)d open, %(breached_tickets)d with a breached SLA "
+                "target), %(surveys)d surveys sent, %(survey_answers)d answered."
+            )
+            % self.__dict__
+        )
+        return f"{customers} {orders} {deliveries} {jars} {desk}"
