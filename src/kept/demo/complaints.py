@@ -24,7 +24,7 @@ from kept.fulfilment.models import Delivery
 from kept.servicedesk.choices import Priority, Remedy, RootCause, TicketKind
 
 # Complaints in six months at full scale, per root cause.
-COUNTS = {"late": 30, "short": 18, "quality": 24, "found_later": 5, "staff": 8, "billing": 9}
+COUNTS = {"late": 26, "short": 15, "quality": 20, "found_later": 5, "staff": 6, "billing": 8}
 GROUP_WEIGHT = {"household": 1.0, "restaurant": 4.0, "institution": 4.0}  # who complains
 TRIP = Decimal("15.00")  # one extra van trip
 CENTS = Decimal("0.01")
@@ -182,7 +182,7 @@ def _work(planner: Planner, story: Story, case: Case) -> Story:
     if case.confirm:
         before_done.append((CONFIRM, {"text": case.confirm[0], "defect": case.confirm[1]}))
     photo = (rng.choice(texts.ASK_PHOTO), rng.choice(texts.PHOTO_SENT))
-    run = planner.flow(
+    resolved = planner.flow(
         story,
         first=rng.choice(texts.FIRST_REPLY).format(name=""),
         done=rng.choice(texts.REMEDY_REPLY[case.fix.remedy]).format(**words),
@@ -193,7 +193,8 @@ def _work(planner: Planner, story: Story, case: Case) -> Story:
     )
     if rng.random() < FOLLOWED_UP:
         # the form's values are the step's: the date is known once the resolution is planned
-        values["follow_up_on"] = (run.at + timedelta(days=rng.randint(5, 14))).date()
+        follow_up = resolved + timedelta(days=rng.randint(5, 14))
+        values["follow_up_on"] = follow_up.astimezone(planner.ctx.tz).date()
     return story
 
 

@@ -274,6 +274,7 @@ REOPEN_SAID = (
     "换来的那桶也有点渗油，麻烦再处理一下。",
     "退款还没到账，已经一个星期了。",
 )
+REOPEN_DONE = ("已重新处理，这次确认没问题了。", "已经跟进，问题解决了，抱歉让您又跑一趟。")
 
 # Requests, questions and returns: (groups, kind, priority, subject, the customer's words,
 # the first reply, the answer that resolves it, the question asked back (or ""), the answer).

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from kept.catalog.models import Product, Receipt, StockMovement
+from kept.customers.choices import InteractionKind
 from kept.customers.models import Contact, Customer, Interaction
 from kept.demo.people import DEMO_USERNAMES
 from kept.feedback.models import Survey
@@ -83,8 +84,9 @@ def demo_tables() -> dict[str, list]:
             ("customer__code", "name", "role", "phone", "email", "is_primary", "notes"),
             ["customer__code", "-is_primary", "name", "phone"],
         ),
+        # survey answers are in "surveys": after today's tickets they follow the clock
         "interactions": _rows(
-            Interaction.objects.all(),
+            Interaction.objects.exclude(kind=InteractionKind.SURVEY),
             ("customer__code", "occurred_at", "kind", "summary", "author__username"),
             ["customer__code", "occurred_at", "kind", "summary"],
         ),

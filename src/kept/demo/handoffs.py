@@ -11,7 +11,7 @@ from kept.demo.places import DISTRICTS
 from kept.demo.tickets import MINUTE, Planner, Run, Story
 from kept.servicedesk.choices import Channel, Priority, TicketKind
 
-ROUTINE = 26  # in six months; not scaled: the departments are whole at any scale
+ROUTINE = 22  # in six months; not scaled: the departments are whole at any scale
 # who answers for a department, and who writes its requests (None: a staff member)
 PEOPLE = {
     "INT-WAREHOUSE": "warehouse",
@@ -39,7 +39,8 @@ def handoff_stories(
     return stories
 
 
-def _person(planner: Planner, code: str):
+def person(planner: Planner, code: str):
+    """Who answers for (or writes for) a department."""
     username = PEOPLE[code]
     return planner.ctx.users[username] if username else planner.rng.choice(planner.staff)
 
@@ -62,8 +63,8 @@ def _routine(planner: Planner, departments: dict[str, Customer]) -> Story:
         subject=subject.format(**words),
         description=description.format(**words),
         created_at=planner.moment(planner.history_day(), office=0.9),
-        assignee=_person(planner, asked),
-        actor=_person(planner, asking),
+        assignee=person(planner, asked),
+        actor=person(planner, asking),
         department=departments[asked],
     )
     planner.flow(story, first=ack.format(**words), done=done.format(**words))
@@ -92,7 +93,7 @@ def _for_complaint(
         subject=subject.format(ticket="{ticket}", **words),
         description=description.format(ticket="{ticket}", **words),
         created_at=run.work(planner.rng.randint(5, 40) * MINUTE),
-        assignee=_person(planner, asked),
+        assignee=person(planner, asked),
         actor=complaint.assignee,
         department=departments[asked],
         made_for=complaint,

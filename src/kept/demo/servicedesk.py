@@ -34,19 +34,28 @@ from kept.demo.summary import DemoError
 from kept.demo.tickets import (
     COMPLAINT,
     CONFIRM,
+    HISTORY_DAYS,
     NOTE,
     REPLY,
     SAID,
     STATUS,
     Planner,
+    Step,
     Story,
     Targets,
     topic_stories,
 )
 from kept.demo.todays_queue import todays_stories
 from kept.servicedesk import actions, sla, tasks
-from kept.servicedesk.choices import CustomerScope, SlaState, TicketKind
-from kept.servicedesk.models import BusinessCalendar, Holiday, SlaPolicy, SlaTarget, Ticket
+from kept.servicedesk.choices import CustomerScope, SlaState, TicketKind, TicketStatus
+from kept.servicedesk.models import (
+    BusinessCalendar,
+    Holiday,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+    TicketStatusChange,
+)
 
 # (code, name, other name, staff, contact role, how it works with the others)
 # fmt: off
@@ -103,9 +112,11 @@ def build_desk(ctx) -> dict[str, int]:
         *handoff_stories(planner, departments, complaints),
         *todays_stories(planner, departments),
     ]
+    closing = []
     with _nothing_sent_after_commit():
         for story in stories:
-            _play(story)
+            closing += _play(story)
+    _close(closing)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         tasks.watch()
     return {"departments": len(NEW_DEPARTMENTS), **_counts()}
@@ -154,8 +165,9 @@ def _catch_all() -> SlaPolicy:
 
 
 def holidays(today: date) -> list[tuple[date, str]]:
-    """The public holidays from two years before ``today`` to a year after."""
-    first, last = today - timedelta(days=800), today + timedelta(days=366)
+    """The public holidays of the desk's history and of the year ahead. (Every action reads
+    the whole calendar again: years of holidays would slow the history down.)"""
+    first, last = today - timedelta(days=HISTORY_DAYS + 10), today + timedelta(days=366)
     days = [
         (start + timedelta(days=n), name) for name, start, length in HOLIDAYS for n in range(length)
     ]
@@ -222,8 +234,9 @@ def _nothing_sent_after_commit() -> Iterator[None]:
         del connection.run_on_commit[queued:]
 
 
-def _play(story: Story) -> Ticket:
-    """Open the ticket at its moment and play its steps, each at its own moment."""
+def _play(story: Story) -> list[tuple[Ticket, Step]]:
+    """Open the ticket at its moment and play its steps, each at its own moment; returns the
+    closing that ends the story, if it does (``_close`` writes them all at once)."""
     quoted = story.made_for.ticket.number if story.made_for is not None else ""
     ticket = actions.open_ticket(
         story.customer,
@@ -239,10 +252,28 @@ def _play(story: Story) -> Ticket:
         actor=story.actor,
         now=story.created_at,
     )
-    for step in story.steps:
+    steps, closing = story.steps, []
+    if steps and steps[-1].do == STATUS and steps[-1].status == TicketStatus.CLOSED:
+        steps, closing = steps[:-1], [(ticket, steps[-1])]
+    for step in steps:
         ACTS[step.do](ticket, step)
     story.ticket = ticket
-    return ticket
+    return closing
+
+
+def _close(closing: list[tuple[Ticket, Step]]) -> None:
+    """Resolved tickets closed after a quiet week, in bulk. Closing changes nothing but the
+    status (resolved and closed both end the clock), so it is what ``change_status`` writes:
+    the status, its history and the audit entry, without evaluating the SLA once per ticket."""
+    TicketStatusChange.objects.bulk_create(
+        TicketStatusChange(ticket=ticket, status=TicketStatus.CLOSED, at=step.at, by=step.actor)
+        for ticket, step in closing
+    )
+    for ticket, step in closing:
+        ticket.status, ticket.updated_at = TicketStatus.CLOSED, step.at
+        changes = {"status": [TicketStatus.RESOLVED, TicketStatus.CLOSED]}
+        audit.record(step.actor, "ticket.status", ticket, changes=changes)
+    Ticket.objects.bulk_update([ticket for ticket, _step in closing], ["status", "updated_at"])
 
 
 ACTS = {

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from kept.customers.models import Customer
 from kept.demo.context import DemoContext
-from kept.demo.desk_texts import TOPICS
+from kept.demo.desk_texts import REOPEN_DONE, TOPICS
 from kept.servicedesk import clock
 from kept.servicedesk.choices import Channel, TicketStatus
 
@@ -32,7 +32,7 @@ HISTORY_DAYS = 182  # the desk's history: about six months
 RECENT_DAYS = 14  # the last two weeks belong to today's queue, not to the history
 BREACH_FIRST, BREACH_RESOLUTION = 0.05, 0.06  # shares of tickets that miss each target
 CLOSED_SHARE = 0.6  # resolved tickets closed after a few quiet days
-TOPIC_COUNT = 110  # requests, questions and returns in six months at full scale
+TOPIC_COUNT = 70  # requests, questions and returns in six months at full scale
 CHANNELS = {
     "household": (
         (Channel.WECHAT, 50),
@@ -73,7 +73,7 @@ class Story:
     steps: list[Step] = field(default_factory=list)
     # hand-offs this ticket asks another department for: (what, the words to fill in)
     handoffs: list[tuple[str, dict]] = field(default_factory=list)
-    made_for: Story | None = None  # a hand-off's ticket, whose number it quotes
+    made_for: Story | None = None  # the ticket a hand-off is made for: it quotes its number
     ticket: object = None  # the ticket, once played
 
     def add(self, at: datetime, do: str, actor, **details) -> None:
@@ -204,13 +204,14 @@ class Planner:
         done: str,
         ask: tuple[str, str] | None = None,
         notes: tuple[str, ...] = (),
-        before_done: tuple[tuple[str, dict], ...] | list = (),
+        before_done: list[tuple[str, dict]] | None = None,
         reopen: str = "",
-        horizon: datetime | None = None,
-    ) -> Run:
+    ) -> datetime:
         """The usual life of a ticket: a first reply, perhaps a question back and the
-        customer's answer (the clock waits), internal notes, the resolving reply, perhaps a
-        reopening, and closing after a quiet week. Steps after ``horizon`` did not happen."""
+        customer's answer (the clock waits), internal notes, what is recorded just before
+        (``before_done``: the complaint's form), the resolving reply, perhaps a reopening,
+        and often closing after a quiet week. Steps after the history's horizon are left out.
+        Returns the moment it was resolved (the first time)."""
         first_target, resolution_target = self.targets.of(story.customer, story.priority)
         run, staff = Run(self.calendar, story.created_at), story.assignee
         story.add(run.work(self.share(first_target, BREACH_FIRST)), REPLY, staff, text=first)
@@ -220,31 +221,18 @@ class Planner:
             story.add(run.work(self.rng.randint(10, 90) * MINUTE), NOTE, staff, text=note)
         budget = self.share(resolution_target, BREACH_RESOLUTION)
         run.work(max(10 * MINUTE, budget - run.used))
-        for do, details in before_done:
+        for do, details in before_done or ():
             story.add(run.at, do, staff, **details)
         self._resolve(story, run, done)
+        resolved = run.at
         if reopen:
-            run.wait(self.rng.randint(6, 40) * HOUR)
-            story.add(run.at, STATUS, staff, status=TicketStatus.OPEN)
-            story.add(run.at + MINUTE, SAID, staff, text=reopen)
-            run.work(self.rng.randint(30, 240) * MINUTE)
-            self._resolve(
-                story,
-                run,
-                self.rng.choice(
-                    ("已重新处理，这次确认没问题了。", "已经跟进，问题解决了，抱歉让您又跑一趟。")
-                ),
-            )
+            self._reopen(story, run, reopen)
         if self.rng.random() < CLOSED_SHARE:  # after a quiet week, on a working day
             run.wait(self.rng.randint(3, 8) * DAY)
-            story.add(
-                run.work(self.rng.randint(5, 120) * MINUTE),
-                STATUS,
-                staff,
-                status=TicketStatus.CLOSED,
-            )
-        self.cut(story, horizon or self.horizon)
-        return run
+            closed = run.work(self.rng.randint(5, 120) * MINUTE)
+            story.add(closed, STATUS, staff, status=TicketStatus.CLOSED)
+        self.cut(story, self.horizon)
+        return resolved
 
     def _ask(self, story: Story, run: Run, question: str, answer: str) -> None:
         staff = story.assignee
@@ -253,6 +241,14 @@ class Planner:
         run.paused = True
         story.add(run.wait(self.rng.randint(1, 30) * HOUR), SAID, staff, text=answer)
         run.paused = False
+
+    def _reopen(self, story: Story, run: Run, said: str) -> None:
+        """The customer comes back: the ticket reopens and its resolution clock resumes."""
+        staff = story.assignee
+        story.add(run.wait(self.rng.randint(6, 40) * HOUR), STATUS, staff, status=TicketStatus.OPEN)
+        story.add(run.at + MINUTE, SAID, staff, text=said)
+        run.work(self.rng.randint(30, 240) * MINUTE)
+        self._resolve(story, run, self.rng.choice(REOPEN_DONE))
 
     def _resolve(self, story: Story, run: Run, text: str) -> None:
         story.add(run.at, REPLY, story.assignee, text=text)

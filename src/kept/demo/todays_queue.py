@@ -13,6 +13,7 @@ from decimal import Decimal
 from kept.customers.models import Customer
 from kept.demo.complaints import quality_voice
 from kept.demo.desk_texts import ASK_PHOTO, FIRST_REPLY, REOPEN_SAID
+from kept.demo.handoffs import person
 from kept.demo.tickets import COMPLAINT, NOTE, REPLY, SAID, STATUS, Planner, Story, business_before
 from kept.fulfilment.models import Delivery
 from kept.servicedesk.choices import Channel, Priority, TicketKind, TicketStatus
@@ -84,6 +85,8 @@ SCRIPTS = (
 
 
 def todays_stories(planner: Planner, departments: dict[str, Customer]) -> list[Story]:
+    """The scripts above, each placed its business time before now; the two damage
+    complaints are about real damaged deliveries of the last days when there are some."""
     recent = _recent_damage(planner)
     stories = []
     for script in SCRIPTS:
@@ -115,8 +118,8 @@ def _story(planner, departments, asking, asked, kind, priority, before, subject,
             subject=subject,
             description=said,
             created_at=created,
-            assignee=planner.ctx.users["manager" if asked == "INT-PURCHASING" else "warehouse"],
-            actor=planner.ctx.users["manager" if asking == "INT-KITCHEN" else "warehouse"],
+            assignee=person(planner, asked),
+            actor=person(planner, asking),
             department=departments[asked],
         )
     customer = planner.rng.choice(planner.customers((asking,)))
