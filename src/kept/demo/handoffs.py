@@ -11,7 +11,7 @@ from kept.demo.places import DISTRICTS
 from kept.demo.tickets import MINUTE, Planner, Run, Story
 from kept.servicedesk.choices import Channel, Priority, TicketKind
 
-ROUTINE = 22  # in six months; not scaled: the departments are whole at any scale
+ROUTINE = 18  # in six months; not scaled: the departments are whole at any scale
 # who answers for a department, and who writes its requests (None: a staff member)
 PEOPLE = {
     "INT-WAREHOUSE": "warehouse",

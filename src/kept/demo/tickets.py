@@ -32,7 +32,7 @@ HISTORY_DAYS = 182  # the desk's history: about six months
 RECENT_DAYS = 14  # the last two weeks belong to today's queue, not to the history
 BREACH_FIRST, BREACH_RESOLUTION = 0.05, 0.06  # shares of tickets that miss each target
 CLOSED_SHARE = 0.6  # resolved tickets closed after a few quiet days
-TOPIC_COUNT = 70  # requests, questions and returns in six months at full scale
+TOPIC_COUNT = 60  # requests, questions and returns in six months at full scale
 CHANNELS = {
     "household": (
         (Channel.WECHAT, 50),
