@@ -245,7 +245,12 @@ def world(db, make_user):
     invoice = receivables.issue_invoice(customer, Decimal("40"), date.today(), number=order.number)
     payment = receivables.record_payment(customer, Decimal("10"), date.today(), method="cash")
     jar = replenishment.save_subscription(customer, {"product": product, "capacity": 15})
-    ticket = servicedesk.open_ticket(customer, subject="测试", kind="complaint", actor=owner)
+    asking = customers.create_customer({"code": "D1", "name": "客服部", "kind": "internal"})
+    acting = customers.create_customer({"code": "D2", "name": "仓库", "kind": "internal"})
+    # a hand-off: every desk role may see it (the warehouse sees only the departments')
+    ticket = servicedesk.open_ticket(
+        asking, subject="测试", kind="handoff", department=acting, actor=owner
+    )
     return {
         "pk": jar.pk,
         "subscription": jar.pk,

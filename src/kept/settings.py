@@ -184,6 +184,7 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("KEPT_EMAIL_FROM", "kept@localhost")
+EMAIL_TIMEOUT = 15  # seconds: a slow mail server must not hold a worker for long
 KEPT_PUBLIC_URL = os.environ.get("KEPT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 KEPT_CLIENT_IP_HEADER = os.environ.get("KEPT_CLIENT_IP_HEADER", "")
 KEPT_SURVEY_RATE_LIMIT = (30, 600)  # requests per client address per 10 minutes

@@ -113,7 +113,6 @@ _MANAGE_DESK = [
     "servicedesk.confirm_complaint",  # marks the delivery not OK: the service level changes
     "servicedesk.add_slapolicy",
     "servicedesk.change_slapolicy",
-    "servicedesk.delete_slapolicy",
     "servicedesk.add_slatarget",
     "servicedesk.change_slatarget",
     "servicedesk.delete_slatarget",

@@ -104,3 +104,12 @@ def notebook(code: str) -> Notebook:
         timeline=entries[:TIMELINE_SIZE],
         timeline_has_more=len(entries) > TIMELINE_SIZE,
     )
+
+
+def email_of(customer: Customer) -> str:
+    """Where mail to the customer goes: their own address, else the first contact's that has
+    one (the primary contact first)."""
+    if customer.email:
+        return customer.email
+    found = customer.contacts.exclude(email="").values_list("email", flat=True)
+    return found.first() or ""

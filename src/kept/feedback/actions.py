@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from kept.core import audit
 from kept.customers.choices import InteractionKind
 from kept.customers.models import Customer, Interaction
+from kept.customers.queries import email_of as recipient
 from kept.feedback import queries
 from kept.feedback.choices import Trigger
 from kept.feedback.models import CSAT_RANGE, NPS_RANGE, Survey, SurveyPolicy
@@ -49,14 +50,6 @@ class InvalidSurveyLink(Exception):
 
 def survey_link(token: str) -> str:
     return settings.KEPT_PUBLIC_URL + reverse("feedback:answer", args=[token])
-
-
-def recipient(customer: Customer) -> str:
-    """The customer's email, else the first contact's that has one (the primary first)."""
-    if customer.email:
-        return customer.email
-    found = customer.contacts.exclude(email="").values_list("email", flat=True)
-    return found.first() or ""
 
 
 def _is_switched_on(policy: SurveyPolicy, trigger: str) -> bool:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from kept.core import audit
 from kept.customers.choices import CustomerKind
 from kept.customers.models import Customer
+from kept.customers.queries import email_of
 from kept.servicedesk import sla
 from kept.servicedesk.choices import (
     DONE_STATUSES,
@@ -31,7 +32,10 @@ from kept.servicedesk.models import Complaint, Ticket, TicketMessage, TicketStat
 
 log = logging.getLogger(__name__)
 
-EDITABLE = ["subject", "description", "kind", "priority", "channel", "assignee", "department"]
+EDITABLE = [
+    "subject", "description", "kind", "priority", "channel", "assignee", "department",
+    "delivery",
+]  # fmt: skip
 COMPLAINT_FIELDS = [
     "what_happened",
     "customer_wants",
@@ -189,7 +193,7 @@ def reply(
         if ticket.status == TicketStatus.NEW:
             _enter(ticket, TicketStatus.OPEN, actor=actor, now=now)
         if public:
-            address = _address_of(ticket.customer)
+            address = email_of(ticket.customer)
             if address:
                 message.emailed_to = address
                 message.save(update_fields=["emailed_to"])
@@ -197,13 +201,6 @@ def reply(
     _finish(ticket, now)
     audit.record(actor, "ticket.reply" if public else "ticket.note", ticket)
     return message
-
-
-def _address_of(customer: Customer) -> str:
-    if customer.email:
-        return customer.email
-    contact = customer.contacts.exclude(email="").order_by("id").first()
-    return contact.email if contact else ""
 
 
 def _email_reply(message_id: int) -> None:
@@ -289,7 +286,8 @@ def change_status(
 
 @transaction.atomic
 def update_ticket(ticket: Ticket, values: dict, *, actor=None, now: datetime | None = None):
-    """Edit subject, description, kind, priority, channel, assignee or department. A new kind
+    """Edit subject, description, kind, priority, channel, assignee, department or the
+    delivery the ticket is about (its order line follows). A new kind
     or priority may fall under another policy: the targets are looked up again, and the
     clock is evaluated from creation with the new targets."""
     now = now or timezone.now()
@@ -302,6 +300,8 @@ def update_ticket(ticket: Ticket, values: dict, *, actor=None, now: datetime | N
         return ticket
     for name, value in values.items():
         setattr(ticket, name, value.strip() if isinstance(value, str) else value)
+    if ticket.delivery is not None and ticket.order_line_id != ticket.delivery.line_id:
+        ticket.order_line = ticket.delivery.line  # a delivery names its line
     ticket.full_clean(exclude=["policy"])
     _check_links(ticket)
     if {"kind", "priority"} & set(changes):
@@ -368,7 +368,7 @@ def confirm_complaint(
     if complaint.root_cause == RootCause.QUALITY and ticket.delivery_id:
         mark_quality(
             ticket.delivery,
-            defect=defect or Defect.OTHER,
+            defect=defect or ticket.delivery.defect or Defect.OTHER,  # keep what was recorded
             reason=_("Complaint %(number)s: %(reason)s")
             % {"number": ticket.number, "reason": reason.strip()},
             actor=actor,

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from kept.core import audit
+from kept.servicedesk import clock
 from kept.servicedesk.choices import OPEN_STATUSES
 from kept.servicedesk.models import (
     BusinessCalendar,
@@ -17,8 +18,34 @@ from kept.servicedesk.models import (
 )
 
 
+class IntervalFormSet(forms.BaseInlineFormSet):
+    """The week must make a calendar the clock can use: each interval ends after it starts
+    (00:00 is the end of the day), a day's intervals do not overlap, and a calendar that is
+    not around the clock has some working time."""
+
+    def clean(self):
+        super().clean()
+        week: dict[int, list] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("weekday") is None:
+                continue
+            if data.get("start") is None or data.get("end") is None:
+                continue
+            week.setdefault(data["weekday"], []).append((data["start"], data["end"]))
+        try:
+            clock.Calendar("UTC", week)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        if not week and not self.instance.around_the_clock:
+            raise forms.ValidationError(
+                _("Give the calendar working intervals, or make it around the clock.")
+            )
+
+
 class IntervalInline(admin.TabularInline):
     model = WorkingInterval
+    formset = IntervalFormSet
     extra = 0
 
 

@@ -129,6 +129,17 @@ def _department(code: str | None) -> Customer | None:
     return department
 
 
+def _delivery(pk: int | None):
+    from kept.fulfilment.models import Delivery
+
+    if pk is None:
+        return None
+    found = Delivery.objects.select_related("line__order").filter(pk=pk).first()
+    if found is None:
+        raise _invalid("delivery", _("No such delivery."), pk)
+    return found
+
+
 class TicketFilter(Schema):
     status: str = "open"
     kind: str = ""
@@ -154,7 +165,8 @@ def tickets(request: HttpRequest, filters: Query[TicketFilter]):
         found = get_user_model().objects.filter(username=filters.assignee).first()
         assignee = found.pk if found else -1
     chosen = queries.queue(
-        queries.QueueFilter(
+        user=request.user,
+        filters=queries.QueueFilter(
             status=filters.status,
             kind=filters.kind,
             priority=filters.priority,
@@ -162,7 +174,7 @@ def tickets(request: HttpRequest, filters: Query[TicketFilter]):
             assignee=assignee,
             customer=filters.customer,
             q=filters.q[:100],
-        )
+        ),
     ).select_related("order_line__order")
     return _Rows(chosen)
 
@@ -189,6 +201,8 @@ def create(request: HttpRequest, payload: TicketIn):
         raise _invalid(
             "customer", _("No customer %(code)s.") % {"code": payload.customer}, payload.customer
         )
+    if not request.user.has_perm("customers.view_customer") and not customer.is_internal():
+        raise ApiError(403, "forbidden", _("You may open tickets for departments only."))
     line = None
     if payload.order:
         line = OrderLine.objects.filter(
@@ -203,6 +217,7 @@ def create(request: HttpRequest, payload: TicketIn):
             complaint.pop("remedy_cost")
     ticket = actions.open_ticket(
         customer,
+        delivery=_delivery(payload.delivery),
         subject=payload.subject,
         description=payload.description,
         kind=payload.kind,
@@ -219,14 +234,14 @@ def create(request: HttpRequest, payload: TicketIn):
 
 def _detail(request, pk: int) -> dict:
     try:
-        ticket = queries.ticket_detail(pk)
+        ticket = queries.ticket_detail(pk, request.user)
     except Ticket.DoesNotExist:
         raise ApiError(404, "not_found", _("No such ticket.")) from None
     return ticket_out(ticket, queries.live([ticket]).get(ticket.pk), request=request, full=True)
 
 
-def _ticket(pk: int) -> Ticket:
-    ticket = Ticket.objects.filter(pk=pk).first()
+def _ticket(request, pk: int) -> Ticket:
+    ticket = Ticket.objects.filter(queries.visible_to(request.user), pk=pk).first()
     if ticket is None:
         raise ApiError(404, "not_found", _("No such ticket."))
     return ticket
@@ -246,12 +261,14 @@ def change(request: HttpRequest, ticket_id: int, payload: TicketPatch):
         values["assignee"] = _user(values["assignee"])
     if "department" in values:
         values["department"] = _department(values["department"])
+    if "delivery" in values:
+        values["delivery"] = _delivery(values["delivery"])
     for name in ("subject", "kind", "priority", "channel"):
         if name in values and values[name] is None:
             raise _invalid(name, _("This field cannot be empty."), None)
     if "description" in values and values["description"] is None:
         values["description"] = ""
-    actions.update_ticket(_ticket(ticket_id), values, actor=request.user)
+    actions.update_ticket(_ticket(request, ticket_id), values, actor=request.user)
     return _detail(request, ticket_id)
 
 
@@ -262,7 +279,7 @@ def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
     """A public reply (the first is the first response; emailed to the customer), an
     internal note (``public: false``), or what the customer said (``from_customer``)."""
     message = actions.reply(
-        _ticket(ticket_id),
+        _ticket(request, ticket_id),
         payload.body,
         public=payload.public,
         from_customer=payload.from_customer,
@@ -275,7 +292,7 @@ def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
 def set_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
     """Move along the workflow; ``resolved`` → ``open`` reopens (the resolution clock
     resumes); ``closed`` is final. A complaint needs its root cause and remedy first."""
-    ticket = _ticket(ticket_id)
+    ticket = _ticket(request, ticket_id)
     if payload.status == ticket.status:
         return _detail(request, ticket_id)
     if payload.status not in actions.ALLOWED[TicketStatus(ticket.status)]:
@@ -301,7 +318,7 @@ def put_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintIn):
     values = payload.dict()
     if not financials or values["remedy_cost"] is None:
         values.pop("remedy_cost")
-    complaint = actions.save_complaint(_ticket(ticket_id), values, actor=request.user)
+    complaint = actions.save_complaint(_ticket(request, ticket_id), values, actor=request.user)
     return _complaint(complaint, financials)
 
 
@@ -314,6 +331,9 @@ def confirm(request: HttpRequest, ticket_id: int, payload: ConfirmIn):
     """Confirm the complaint; a quality complaint on a delivery marks that delivery not OK
     and the service level counts it."""
     complaint = actions.confirm_complaint(
-        _ticket(ticket_id), reason=payload.reason, defect=payload.defect, actor=request.user
+        _ticket(request, ticket_id),
+        reason=payload.reason,
+        defect=payload.defect,
+        actor=request.user,
     )
     return _complaint(complaint, can_see_financials(request.user))

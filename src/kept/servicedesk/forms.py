@@ -29,7 +29,7 @@ def _departments():
 
 
 class QueueForm(forms.Form):
-    STATUS = [("open", _("Open")), ("all", _("All")), *TicketStatus.choices]
+    STATUS = [("open", _("Any open status")), ("all", _("All")), *TicketStatus.choices]
     SLA = [
         ("", _("Any SLA state")),
         (SlaState.AT_RISK, SlaState.AT_RISK.label),
@@ -88,11 +88,36 @@ class TicketForm(forms.Form):
         help_text=_("Optional: the order the ticket is about."),
     )
     line = forms.IntegerField(label=_("Line"), min_value=1, required=False)
+    delivery = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = _people()
         self.fields["department"].queryset = _departments()
+
+
+class DeliveryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, delivery) -> str:
+        line = delivery.line
+        return (
+            f"{delivery.delivered_on:%Y-%m-%d} · {line.order.number}/{line.number} "
+            f"{line.product.name} × {delivery.quantity}"
+        )
+
+
+def deliveries_of(customer, line=None):
+    """The deliveries a ticket may be about: the line's, else the customer's latest 30."""
+    from kept.fulfilment.models import Delivery
+
+    found = Delivery.objects.select_related("line__order", "line__product")
+    if line is not None:
+        return found.filter(line=line).order_by("-delivered_at")
+    ids = list(
+        found.filter(line__order__customer=customer)
+        .order_by("-delivered_at")
+        .values_list("pk", flat=True)[:30]
+    )
+    return found.filter(pk__in=ids).order_by("-delivered_at")
 
 
 class EditForm(forms.Form):
@@ -104,11 +129,18 @@ class EditForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Hand off to department"), queryset=None, required=False
     )
+    delivery = DeliveryChoice(
+        label=_("About the delivery"),
+        queryset=None,
+        required=False,
+        help_text=_("A confirmed quality complaint marks this delivery not OK."),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ticket=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = _people()
         self.fields["department"].queryset = _departments()
+        self.fields["delivery"].queryset = deliveries_of(ticket.customer, ticket.order_line)
 
 
 class ReplyForm(forms.Form):
@@ -126,6 +158,14 @@ class ReplyForm(forms.Form):
         choices=[("", _("Keep the status")), *TicketStatus.choices],
         required=False,
     )
+
+    def __init__(self, *args, statuses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if statuses is not None:  # only the moves the workflow allows from here
+            self.fields["status"].choices = [
+                ("", _("Keep the status")),
+                *[(s.value, s.label) for s in statuses],
+            ]
 
 
 class StatusForm(forms.Form):

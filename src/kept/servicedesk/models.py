@@ -32,6 +32,12 @@ from kept.servicedesk.choices import (
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+def one_line(value: str) -> None:
+    """A subject goes into mail headers: no line breaks or other control characters."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValidationError(_("Keep the subject on one line, without control characters."))
+
+
 def _default_pause() -> list[str]:
     return list(DEFAULT_PAUSE)
 
@@ -191,7 +197,7 @@ class Ticket(models.Model):
         _("status"), max_length=24, choices=TicketStatus, default=TicketStatus.NEW
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.PHONE)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, validators=[one_line])
     description = models.TextField(_("description"), blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -245,7 +251,7 @@ class Ticket(models.Model):
         verbose_name=_("SLA policy"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # tickets keep their SLA: deactivate a policy instead
         related_name="tickets",
     )
     first_response_target = models.DurationField(_("first response target"), null=True, blank=True)

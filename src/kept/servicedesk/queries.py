@@ -3,10 +3,22 @@ customer's tickets for the notebook, and the live SLA of the tickets on a page."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from kept.servicedesk import sla
@@ -51,6 +63,16 @@ def urgency(now: datetime) -> Case:
     )
 
 
+INTERNAL = Q(kind=TicketKind.HANDOFF) | Q(customer__kind="internal")
+
+
+def visible_to(user) -> Q:
+    """The tickets ``user`` may see: all for those who see customers; hand-offs and the
+    departments' own tickets for the others (the warehouse works hand-offs, SPEC 1 keeps
+    customers' complaints from it)."""
+    return Q() if user is None or user.has_perm("customers.view_customer") else INTERNAL
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: str = "open"  # "open", "all", or one status
@@ -63,11 +85,11 @@ class QueueFilter:
     q: str = ""
 
 
-def queue(filters: QueueFilter, *, now: datetime | None = None) -> QuerySet[Ticket]:
+def queue(filters: QueueFilter, *, now: datetime | None = None, user=None) -> QuerySet[Ticket]:
     """Tickets matching ``filters``, the most urgent first: breached, at risk, then by the
     nearest deadline."""
     now = now or timezone.now()
-    tickets = Ticket.objects.select_related(
+    tickets = Ticket.objects.filter(visible_to(user)).select_related(
         "customer", "assignee", "department", "policy__calendar"
     )
     if filters.status == "open":
@@ -91,8 +113,7 @@ def queue(filters: QueueFilter, *, now: datetime | None = None) -> QuerySet[Tick
     if filters.customer:
         tickets = tickets.filter(customer__code=filters.customer)
     if filters.internal is not None:
-        internal = Q(kind=TicketKind.HANDOFF) | Q(customer__kind="internal")
-        tickets = tickets.filter(internal if filters.internal else ~internal)
+        tickets = tickets.filter(INTERNAL if filters.internal else ~INTERNAL)
     if filters.q:
         text = filters.q.strip()
         number = text.upper().removeprefix("T-").lstrip("0")
@@ -101,22 +122,34 @@ def queue(filters: QueueFilter, *, now: datetime | None = None) -> QuerySet[Tick
             | Q(customer__name__icontains=text)
             | Q(customer__code__iexact=text)
         )
-        if number.isdigit():
+        if re.fullmatch(r"[0-9]{1,12}", number):
             match |= Q(pk=int(number))
         tickets = tickets.filter(match)
-    return tickets.order_by(
-        urgency(now),
-        F("first_response_due").asc(nulls_last=True),
-        F("resolution_due").asc(nulls_last=True),
-        "-created_at",
-        "-id",
+    return tickets.order_by(urgency(now), next_deadline(), "-created_at", "-id")
+
+
+FAR = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _running_due(target: str):
+    return Coalesce(
+        Case(
+            When(**{f"{target}_state__in": RUNNING}, then=F(f"{target}_due")),
+            output_field=DateTimeField(),
+        ),
+        Value(FAR, output_field=DateTimeField()),
     )
 
 
-def counts(*, now: datetime | None = None) -> dict[str, int]:
+def next_deadline() -> Least:
+    """The nearest deadline of a target still running (a met one no longer counts)."""
+    return Least(_running_due("first_response"), _running_due("resolution"))
+
+
+def counts(*, now: datetime | None = None, user=None) -> dict[str, int]:
     """Open tickets, and how many are at risk or breached (the queue's header)."""
     now = now or timezone.now()
-    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    open_tickets = Ticket.objects.filter(visible_to(user), status__in=OPEN_STATUSES)
     return open_tickets.aggregate(
         open=Count("pk"),
         at_risk=Count("pk", filter=at_risk(now)),
@@ -145,9 +178,10 @@ def live(tickets: list[Ticket], *, now: datetime | None = None) -> dict[int, sla
     }
 
 
-def ticket_detail(pk: int) -> Ticket:
+def ticket_detail(pk: int, user=None) -> Ticket:
     return (
-        Ticket.objects.select_related(
+        Ticket.objects.filter(visible_to(user))
+        .select_related(
             "customer",
             "assignee",
             "department",

@@ -53,6 +53,7 @@ class TicketIn(Schema):
     department: str | None = Field(None, max_length=32, description="internal customer code")
     order: str | None = Field(None, max_length=32, description="order number")
     line: int | None = Field(None, ge=1, le=10_000)
+    delivery: int | None = Field(None, ge=1, le=2**62, description="the delivery it is about")
     complaint: ComplaintIn | None = None
 
 
@@ -64,6 +65,7 @@ class TicketPatch(Schema):
     channel: Via | None = None
     assignee: str | None = Field(None, max_length=150, description="username; empty: nobody")
     department: str | None = Field(None, max_length=32, description="code; empty: none")
+    delivery: int | None = Field(None, ge=1, le=2**62, description="delivery id; null: none")
 
 
 class MessageIn(Schema):

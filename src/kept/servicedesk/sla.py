@@ -3,8 +3,9 @@ its two targets stands (SPEC 2.6). Reads only; ``actions`` and ``tasks`` store t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.utils import timezone
@@ -13,6 +14,7 @@ from kept.servicedesk import clock
 from kept.servicedesk.choices import DEFAULT_PAUSE, DONE_STATUSES
 from kept.servicedesk.models import BusinessCalendar, SlaPolicy, SlaTarget, Ticket
 
+log = logging.getLogger(__name__)
 AT_RISK = 0.8  # the share of a target used that makes it "at risk" (SPEC 2.6)
 
 
@@ -87,8 +89,31 @@ def evaluate(
     now: datetime | None = None,
 ) -> TicketSla:
     """Both targets of ``ticket`` at ``now``, from its status ``history`` ((moment, status
-    entered), in time order, the first being its creation)."""
+    entered), in time order, the first being its creation). A breach already recorded on
+    the ticket stays a breach, whatever targets it has since (SPEC 2.6: a breach is final).
+    A calendar that cannot be used (no working time at all) gives no SLA, logged, rather
+    than a broken page."""
     now = now or timezone.now()
+    try:
+        sla = _evaluate(ticket, history, calendar=calendar, now=now)
+    except ValueError:
+        log.exception("The SLA of %s cannot be evaluated", ticket.number)
+        return TicketSla(None, None)
+    first, resolution = sla.first_response, sla.resolution
+    if ticket.first_response_state == clock.TargetState.BREACHED and first is not None:
+        first = replace(first, state=clock.TargetState.BREACHED)
+    if ticket.resolution_state == clock.TargetState.BREACHED and resolution is not None:
+        resolution = replace(resolution, state=clock.TargetState.BREACHED)
+    return replace(sla, first_response=first, resolution=resolution)
+
+
+def _evaluate(
+    ticket: Ticket,
+    history: Sequence[tuple[datetime, str]],
+    *,
+    calendar: clock.Calendar | None,
+    now: datetime,
+) -> TicketSla:
     if ticket.policy is None or (
         ticket.first_response_target is None and ticket.resolution_target is None
     ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -50,7 +51,8 @@ def _managers():
 
 
 def _warn(ticket: Ticket, target: str, state: str, due: datetime | None) -> None:
-    recipients = [ticket.assignee] if ticket.assignee_id else list(_managers())
+    assignee = ticket.assignee if ticket.assignee_id and ticket.assignee.is_active else None
+    recipients = [assignee] if assignee else list(_managers())
     kind = "sla.at_risk" if state == SlaState.AT_RISK else "sla.breached"
     due_text = timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—"
     link = reverse("servicedesk:ticket", args=[ticket.pk])
@@ -58,16 +60,19 @@ def _warn(ticket: Ticket, target: str, state: str, due: datetime | None) -> None
         recipients, kind, link=link, ticket=ticket.number, target=target, due=due_text
     )
     addresses = [user.email for user in recipients if user and user.is_active and user.email]
-    if not addresses:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
+    if addresses:  # after the commit: no mail for a pass that rolls back, no lock held
         params = {"ticket": ticket.number, "target": target, "due": due_text}
+        transaction.on_commit(partial(_mail, kind, params, ticket.subject, link, addresses))
+
+
+def _mail(kind: str, params: dict, subject: str, link: str, addresses: list[str]) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
         body = notifications.render(kind, params)
         url = settings.KEPT_PUBLIC_URL + link
         try:
-            send_mail(f"[Kept] {body}", f"{body}\n\n{ticket.subject}\n{url}", None, addresses)
+            send_mail(f"[Kept] {body}", f"{body}\n\n{subject}\n{url}", None, addresses)
         except Exception:  # noqa: BLE001 - the in-app warning is there either way
-            log.exception("Could not email the SLA warning of %s", ticket.number)
+            log.exception("Could not email the SLA warning of %s", params["ticket"])
 
 
 def watch(*, now: datetime | None = None) -> dict[str, int]:

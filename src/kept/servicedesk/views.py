@@ -3,12 +3,14 @@ ticket (thread, reply, status, edit, complaint). Each writes through ``actions``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,7 +49,7 @@ def _filters(request: HttpRequest, form: QueueForm) -> queries.QueueFilter:
     elif assignee == "none":
         assignee_id = 0
     else:
-        assignee_id = int(assignee) if assignee.isdigit() else None
+        assignee_id = int(assignee) if re.fullmatch(r"[0-9]{1,12}", assignee) else None
     scope = data.get("scope") or ""
     return queries.QueueFilter(
         status=data.get("status") or "open",
@@ -66,9 +68,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The queue, most urgent first; htmx refreshes the results every minute."""
     form = QueueForm(request.GET, user=request.user)
     now = timezone.now()
-    page = Paginator(queries.queue(_filters(request, form), now=now), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        queries.queue(_filters(request, form), now=now, user=request.user), PER_PAGE
+    ).get_page(request.GET.get("page"))
     tickets = list(page.object_list)
     live = queries.live(tickets, now=now)
     params = request.GET.copy()
@@ -77,7 +79,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": [(ticket, live.get(ticket.pk)) for ticket in tickets],
-        "counts": queries.counts(now=now),
+        "counts": queries.counts(now=now, user=request.user),
         "now": now,
         "query_string": params.urlencode(),
     }
@@ -112,10 +114,21 @@ def _line_of(customer: Customer, order: str, line: int | None) -> OrderLine | No
     return found
 
 
+def _delivery_of(pk: int | None):
+    from kept.fulfilment.models import Delivery
+
+    if not pk:
+        return None
+    found = Delivery.objects.select_related("line__order").filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({"delivery": _("No such delivery.")})
+    return found  # open_ticket checks that it is the customer's
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(ADD, raise_exception=True)
 def create(request: HttpRequest) -> HttpResponse:
-    initial = {"customer": request.GET.get("customer", "")}
+    initial = {"customer": request.GET.get("customer", ""), "delivery": request.GET.get("delivery")}
     if request.GET.get("kind") in TicketKind.values:
         initial["kind"] = request.GET["kind"]
     form = TicketForm(request.POST or None, initial=initial)
@@ -124,6 +137,8 @@ def create(request: HttpRequest) -> HttpResponse:
         customer = Customer.objects.filter(code=data["customer"].strip()).first()
         if customer is None:
             form.add_error("customer", _("No customer with this code."))
+        elif not request.user.has_perm("customers.view_customer") and not customer.is_internal():
+            form.add_error("customer", _("You may open tickets for departments only."))
         else:
             try:
                 ticket = actions.open_ticket(
@@ -136,6 +151,7 @@ def create(request: HttpRequest) -> HttpResponse:
                     assignee=data["assignee"],
                     department=data["department"],
                     order_line=_line_of(customer, data["order"], data["line"]),
+                    delivery=_delivery_of(data["delivery"]),
                     actor=request.user,
                 )
             except ValidationError as error:
@@ -165,10 +181,12 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         "complaint": complaint,
         "financials": financials,
         "next_statuses": [s for s in TicketStatus if s in ALLOWED[ticket.status]],
-        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reply_form": forms.get("reply_form")
+        or ReplyForm(statuses=[s for s in TicketStatus if s in ALLOWED[ticket.status]]),
         "status_form": forms.get("status_form") or StatusForm(),
         "edit_form": forms.get("edit_form")
         or EditForm(
+            ticket=ticket,
             auto_id="edit_%s",
             initial={
                 "subject": ticket.subject,
@@ -177,6 +195,7 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
                 "channel": ticket.channel,
                 "assignee": ticket.assignee_id,
                 "department": ticket.department_id,
+                "delivery": ticket.delivery_id,
             },
         ),
         "complaint_form": forms.get("complaint_form")
@@ -187,9 +206,9 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
     return render(request, "kept/servicedesk/ticket.html", context)
 
 
-def _get(pk: int) -> Ticket:
+def _get(pk: int, user) -> Ticket:
     try:
-        return queries.ticket_detail(pk)
+        return queries.ticket_detail(pk, user)
     except Ticket.DoesNotExist:
         raise Http404(_("No such ticket.")) from None
 
@@ -197,7 +216,7 @@ def _get(pk: int) -> Ticket:
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
-    return _ticket_page(request, _get(pk))
+    return _ticket_page(request, _get(pk, request.user))
 
 
 def _back(pk: int) -> HttpResponse:
@@ -207,12 +226,15 @@ def _back(pk: int) -> HttpResponse:
 @require_POST
 @permission_required(REPLY, raise_exception=True)
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = get_object_or_404(Ticket.objects.filter(queries.visible_to(request.user)), pk=pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _ticket_page(request, _get(pk), reply_form=form)
+        return _ticket_page(request, _get(pk, request.user), reply_form=form)
     mode, status = form.cleaned_data["mode"], form.cleaned_data["status"]
+    if status and not request.user.has_perm(CHANGE):
+        raise PermissionDenied(_("You may not change the status."))
 
+    @transaction.atomic  # the reply and the move together, or neither (no mail twice)
     def write():
         message = actions.reply(
             ticket,
@@ -222,8 +244,6 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
         if status:
-            if not request.user.has_perm(CHANGE):
-                raise PermissionDenied(_("You may not change the status."))
             actions.change_status(ticket, status, actor=request.user)
         return message
 
@@ -241,7 +261,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = get_object_or_404(Ticket.objects.filter(queries.visible_to(request.user)), pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
@@ -263,11 +283,11 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
-    form = EditForm(request.POST)
+    ticket = get_object_or_404(Ticket.objects.filter(queries.visible_to(request.user)), pk=pk)
+    form = EditForm(request.POST, ticket=ticket)
     if not form.is_valid():
         form.auto_id = "edit_%s"
-        return _ticket_page(request, _get(pk), edit_form=form)
+        return _ticket_page(request, _get(pk, request.user), edit_form=form)
     if _attempt(
         request, lambda: actions.update_ticket(ticket, form.cleaned_data, actor=request.user)
     ):
@@ -278,10 +298,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(COMPLAIN, raise_exception=True)
 def complaint(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = get_object_or_404(Ticket.objects.filter(queries.visible_to(request.user)), pk=pk)
     form = ComplaintForm(request.POST, financials=can_see_financials(request.user))
     if not form.is_valid():
-        return _ticket_page(request, _get(pk), complaint_form=form)
+        return _ticket_page(request, _get(pk, request.user), complaint_form=form)
     values = dict(form.cleaned_data)
     if "remedy_cost" in values and values["remedy_cost"] is None:
         values["remedy_cost"] = 0
@@ -293,11 +313,11 @@ def complaint(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(CONFIRM, raise_exception=True)
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = get_object_or_404(Ticket.objects.filter(queries.visible_to(request.user)), pk=pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         form.auto_id = "confirm_%s"
-        return _ticket_page(request, _get(pk), confirm_form=form)
+        return _ticket_page(request, _get(pk, request.user), confirm_form=form)
     done = _attempt(
         request,
         lambda: actions.confirm_complaint(

@@ -134,7 +134,13 @@ def test_a_handoff_by_api(api_as, staff, office, customer):
 def test_roles(api_as, warehouse, viewer, office, customer):
     assert api_as(viewer).get(URL).status_code == 200
     assert _create(api_as(viewer)).status_code == 403
-    assert _create(api_as(warehouse)).status_code == 201  # hand-offs between departments
+    assert _create(api_as(warehouse)).status_code == 403  # customers' tickets are not theirs
+    Customer.objects.create(code="D-WH", name="仓库", kind="internal")
+    Customer.objects.create(code="D-PUR", name="采购", kind="internal")
+    handoff = _create(api_as(warehouse), customer="D-WH", kind="handoff", department="D-PUR")
+    assert handoff.status_code == 201  # hand-offs between departments
+    listed = api_as(warehouse).get(URL, {"status": "all"}).json()
+    assert [t["customer"] for t in listed["items"]] == ["D-WH"]
 
 
 def test_huge_paging_numbers_are_refused_not_an_error(api_as, staff, office, customer):

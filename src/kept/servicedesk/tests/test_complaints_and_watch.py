@@ -90,16 +90,20 @@ def test_a_confirmed_late_complaint_leaves_the_delivery_alone(
     assert Complaint.objects.get(ticket=ticket).is_confirmed
 
 
-def test_the_watch_warns_once_at_risk_and_once_breached(office, customer, at, staff, manager):
+def test_the_watch_warns_once_at_risk_and_once_breached(
+    office, customer, at, staff, manager, django_capture_on_commit_callbacks
+):
     staff.email = "clerk@example.com"
     staff.save()
     ticket = actions.open_ticket(customer, subject="where is my rice", assignee=staff, now=at(0))
     assert tasks.watch(now=at(1)) == {"tickets": 1, "warnings": 0}  # 50 % of the first response
-    assert tasks.watch(now=at(1.7))["warnings"] == 1  # 85 %: at risk
+    with django_capture_on_commit_callbacks(execute=True):  # mail goes after the commit
+        assert tasks.watch(now=at(1.7))["warnings"] == 1  # 85 %: at risk
     assert tasks.watch(now=at(1.8))["warnings"] == 0  # said once
     ticket.refresh_from_db()
     assert ticket.first_response_state == "at_risk" and ticket.first_response_warned == "at_risk"
-    assert tasks.watch(now=at(2.5))["warnings"] == 1  # breached
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.watch(now=at(2.5))["warnings"] == 1  # breached
     ticket.refresh_from_db()
     assert ticket.first_response_state == "breached"
     sent = Notification.objects.filter(user=staff).order_by("created_at")
