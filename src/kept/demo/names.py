@@ -83,7 +83,9 @@ MOBILE_PREFIXES = [
 ]
 # fmt: on
 
-EMAIL_DOMAINS = ["qq.com", "163.com", "126.com", "sina.com", "outlook.com"]
+# Reserved names (RFC 2606): the demo mails replies and surveys, and must never reach a real
+# mailbox, even on a server with KEPT_EMAIL_HOST set.
+EMAIL_DOMAINS = ["qq.example", "163.example", "126.example", "sina.example", "outlook.example"]
 
 
 @dataclass(frozen=True)
