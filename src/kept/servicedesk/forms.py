@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from kept.core.choices import Role
 from kept.customers.choices import CustomerKind
 from kept.customers.models import Customer
 from kept.fulfilment.choices import Defect
@@ -17,11 +18,18 @@ from kept.servicedesk.choices import (
     TicketStatus,
 )
 
+DESK_ROLES = (Role.MANAGER, Role.STAFF, Role.WAREHOUSE)
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+    """Who can take a ticket: active users of a role that works the desk (not viewers)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=DESK_ROLES)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def _departments():
@@ -122,6 +130,9 @@ def deliveries_of(customer, line=None):
 
 class EditForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=TicketKind.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)

@@ -190,6 +190,7 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
             auto_id="edit_%s",
             initial={
                 "subject": ticket.subject,
+                "description": ticket.description,
                 "kind": ticket.kind,
                 "priority": ticket.priority,
                 "channel": ticket.channel,

@@ -132,3 +132,19 @@ def test_the_warehouse_works_hand_offs_and_never_sees_customers_complaints(
     reply = client.post(reverse("servicedesk:reply", args=[complaint.pk]), {"body": "x"})
     assert reply.status_code == 404
     assert client.get(reverse("servicedesk:ticket", args=[handoff.pk])).status_code == 200
+
+
+def test_viewers_are_not_offered_as_assignees_and_the_description_is_editable(
+    client_as, staff, viewer, office, customer
+):
+    ticket = actions.open_ticket(customer, subject="x", description="old")
+    client = client_as(staff)
+    page = client.get(reverse("servicedesk:ticket", args=[ticket.pk])).content.decode()
+    assert f'value="{staff.pk}"' in page and f">{viewer.username}<" not in page
+    client.post(
+        reverse("servicedesk:edit", args=[ticket.pk]),
+        {"subject": "x", "description": "new words", "kind": "request", "priority": "normal",
+         "channel": "phone"},
+    )  # fmt: skip
+    ticket.refresh_from_db()
+    assert ticket.description == "new words"
