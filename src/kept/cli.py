@@ -1,5 +1,5 @@
 """The `kept` command: serve, demo, migrate, users, tokens, import and export, reports, the
-plan and the background worker.
+plan, the background worker and the CLV fits.
 
 Anything else is passed to Django's management commands (`kept check --deploy`).
 """
@@ -270,6 +270,32 @@ def cmd_sla(args) -> int:
     return 0
 
 
+def cmd_clv(args) -> int:
+    """Fit a CLV model to a transaction file and print its parameters."""
+    import json
+
+    from kept.value.report import fit_report
+
+    end = _date_arg(args.calibration_end, "--calibration-end")
+    if end is None:
+        return 2
+    try:
+        body = fit_report(
+            args.file,
+            model=args.model,
+            unit=args.unit,
+            calibration_end=end,
+            customer_column=args.customer_col,
+            date_column=args.date_col,
+            value_column=args.value_col,
+        )
+    except ValueError as error:
+        print(f"kept clv: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    print(json.dumps(body, indent=2))  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from kept.core.choices import Role
 
@@ -372,7 +398,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sla.add_argument("--enqueue", action="store_true", help="run it in the background")
     sla.set_defaults(func=cmd_sla)
+    _add_clv(sub)
     return parser
+
+
+def _add_clv(sub) -> None:
+    from kept.value.report import MODELS
+    from kept.value.summary import UNIT_DAYS
+
+    clv = sub.add_parser("clv", help="customer lifetime value").add_subparsers(
+        dest="clv_command", required=True
+    )
+    fit = clv.add_parser(
+        "fit",
+        help="fit BG/NBD, Pareto/NBD or Gamma–Gamma to a transaction file",
+        description="CSV with a header (columns by name) or the raw whitespace layout of "
+        "the CDNOW data (columns by 1-based position; detected when not given).",
+    )
+    fit.add_argument("file")
+    fit.add_argument("--customer-col", help="customer column: name, or position without header")
+    fit.add_argument("--date-col", help="date column (YYYY-MM-DD or YYYYMMDD)")
+    fit.add_argument("--value-col", help="transaction value column (needed for gg)")
+    fit.add_argument("--unit", required=True, choices=list(UNIT_DAYS), help="the time unit")
+    fit.add_argument(
+        "--calibration-end", required=True, help="last day of the calibration (YYYY-MM-DD)"
+    )
+    fit.add_argument("--model", choices=list(MODELS), default="bgnbd")
+    fit.add_argument("--format", choices=["json"], default="json")
+    fit.set_defaults(func=cmd_clv)
 
 
 KEPT_COMMANDS = {
@@ -389,6 +442,7 @@ KEPT_COMMANDS = {
     "backtest",
     "worker",
     "sla",
+    "clv",
     "-h",
     "--help",
 }
