@@ -24,3 +24,16 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, *, T, see
     some = x > 0
     t_x[some] = age[some] * rng.beta(x[some], events[some] - x[some] + 1)
     return x, t_x, age
+
+
+def simulate_mean_spend(x, p: float, q: float, gamma: float, *, seed: int = 0):
+    """The mean value m of each customer's ``x`` repeat transactions under Gamma–Gamma:
+    values Gamma(p, rate ν), ν ~ Gamma(q, rate γ), so x·m ~ Gamma(p·x, rate ν); 0 for
+    x = 0."""
+    rng = np.random.default_rng(seed)
+    x = np.asarray(x)
+    nu = rng.gamma(q, 1.0 / gamma, len(x))
+    m = np.zeros(len(x))
+    some = x > 0
+    m[some] = rng.gamma(p * x[some], 1.0 / nu[some]) / x[some]
+    return m

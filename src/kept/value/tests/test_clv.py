@@ -14,7 +14,7 @@ from scipy.optimize import check_grad
 from scipy.special import gammaln, hyp2f1
 
 from kept.value import clv
-from kept.value.tests.simulation import simulate_bgnbd
+from kept.value.tests.simulation import simulate_bgnbd, simulate_mean_spend
 
 CDNOW = Path(__file__).parent / "data" / "CDNOW_sample.txt"
 CALIBRATION_END = date(1997, 9, 30)
@@ -230,15 +230,39 @@ def test_summary_merges_same_day_purchases_and_stops_at_the_calibration_end():
 # Simulation --------------------------------------------------------------------------------
 
 
-def test_bgnbd_recovers_the_parameters_it_simulated_from():
-    truth = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 2.5}
+@pytest.fixture(scope="module")
+def simulated():
+    """200,000 customers from known BG/NBD and Gamma–Gamma parameters: above the size
+    where the fits warm-start on a subsample."""
+    truth = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 2.5}, {"p": 6.0, "q": 4.0, "gamma": 15.0}
     rng = np.random.default_rng(7)
-    x, t_x, T = simulate_bgnbd(200_000, **truth, T=rng.uniform(5, 52, 200_000), seed=11)
+    x, t_x, T = simulate_bgnbd(200_000, **truth[0], T=rng.uniform(5, 52, 200_000), seed=11)
+    return truth, (x, t_x, T, simulate_mean_spend(x, **truth[1], seed=5))
+
+
+def test_bgnbd_and_gamma_gamma_recover_the_parameters_they_simulated_from(simulated):
+    (bgnbd, spend), (x, t_x, T, m) = simulated
 
     model = clv.fit_bgnbd(x, t_x, T)
+    spend_model = clv.fit_gamma_gamma(x, m)
 
-    for name, value in truth.items():
+    assert (x > 0).sum() > clv._WARM_START_ROWS  # both took the subsample path
+    for name, value in bgnbd.items():
         assert model.params[name] == pytest.approx(value, rel=0.08), name
+    for name, value in spend.items():
+        assert spend_model.params[name] == pytest.approx(value, rel=0.08), name
+
+
+def test_the_subsample_warm_start_lands_on_the_plain_maximum(simulated, monkeypatch):
+    _truth, (x, t_x, T, m) = simulated
+    fast = clv.fit_bgnbd(x, t_x, T), clv.fit_gamma_gamma(x, m)
+
+    monkeypatch.setattr(clv, "_WARM_START_ROWS", 10**9)
+    plain = clv.fit_bgnbd(x, t_x, T), clv.fit_gamma_gamma(x, m)
+
+    for quick, slow in zip(fast, plain, strict=True):
+        assert quick.log_likelihood == pytest.approx(slow.log_likelihood, abs=1e-6)
+        assert quick.params == pytest.approx(slow.params, rel=1e-5)
 
 
 def test_the_pure_core_imports_without_django():
