@@ -32,15 +32,13 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
+from kept.value.fitting import maximise
 from kept.value.summary import (  # noqa: F401 (one import for the whole CLV API)
     UNIT_DAYS,
     CustomerSummary,
     summarise_transactions,
     unit_days,
 )
-
-_WARM_START_ROWS = 100_000  # above this, a strided subsample finds the start of the full fit
-_SAMPLE_ROWS = 40_000
 
 
 def _columns(*columns) -> tuple[np.ndarray, ...]:
@@ -68,68 +66,6 @@ def _by_frequency(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     counts = np.bincount(x.astype(np.int64), weights=w)
     values = np.flatnonzero(counts)
     return values.astype(float), counts[values]
-
-
-def _maximise(likelihood_class, columns: tuple[np.ndarray, ...], start: np.ndarray):
-    """θ maximising the likelihood (log-parameters), with the LL and the total weight.
-
-    ``likelihood_class(*columns)`` gives −LL per unit weight and its gradient. For a large
-    base the fit first runs on a strided subsample; its inverse Hessian (the per-customer
-    curvature, which the whole base shares up to sampling noise) then drives quasi-Newton
-    steps on the whole base, which settle in a handful of passes instead of a few dozen."""
-    rows = len(columns[0])
-    if rows > _WARM_START_ROWS:
-        sample = likelihood_class(*(column[:: rows // _SAMPLE_ROWS] for column in columns))
-        start = _lbfgsb(sample, start).x
-        likelihood = likelihood_class(*columns)
-        polished = _polish(likelihood, start, _inverse_hessian(sample, start))
-        if polished is not None:
-            theta, value = polished
-            return theta, -value * likelihood.total, likelihood.total
-    else:
-        likelihood = likelihood_class(*columns)
-    done = _lbfgsb(likelihood, start)
-    return done.x, -done.fun * likelihood.total, likelihood.total
-
-
-def _polish(likelihood, theta, inverse_hessian, *, tolerance=1e-6, rounds=40):
-    """Steps θ ← θ − H⁻¹∇ with a fixed H⁻¹ until a step moves no log-parameter by more than
-    ``tolerance``; None if a step goes uphill or it does not settle (the caller falls back
-    to L-BFGS-B). With H⁻¹ close to the true one each step shrinks the error many-fold."""
-    value, gradient = likelihood(theta)
-    for _ in range(rounds):
-        step = inverse_hessian @ gradient
-        new_value, new_gradient = likelihood(theta - step)
-        if not new_value <= value + 1e-12 * abs(value):  # also False for NaN
-            return None
-        theta, value, gradient = theta - step, new_value, new_gradient
-        if np.max(np.abs(step)) < tolerance:
-            return theta, value
-    return None
-
-
-def _lbfgsb(objective, start: np.ndarray):
-    bounds = [(-20.0, 20.0)] * len(start)
-    options = {"ftol": 1e-13, "gtol": 1e-9, "maxiter": 500}
-    return minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
-
-
-def _inverse_hessian(objective, theta: np.ndarray) -> np.ndarray:
-    """The inverse of the Hessian of ``objective`` at ``theta`` by central differences of
-    its gradient; the identity when that is not positive definite."""
-    step = 1e-5
-    columns = []
-    for axis in np.eye(len(theta)):
-        ahead, behind = objective(theta + step * axis)[1], objective(theta - step * axis)[1]
-        columns.append((ahead - behind) / (2 * step))
-    hessian = np.array(columns)
-    hessian = (hessian + hessian.T) / 2
-    try:
-        np.linalg.cholesky(hessian)
-    except np.linalg.LinAlgError:
-        return np.eye(len(theta))
-    inverse = np.linalg.inv(hessian)
-    return (inverse + inverse.T) / 2  # exactly symmetric, as BFGS checks
 
 
 # BG/NBD -----------------------------------------------------------------------------------
@@ -233,7 +169,7 @@ def fit_bgnbd(frequency, recency, T, *, weights=None, unit: str = "week") -> BGN
     x, t_x, age, w = _customers(frequency, recency, T, weights)
     rate = max(float(w @ x) / float(w @ age), 1e-6) if float(w @ age) > 0 else 1.0
     start = np.log([1.0, 1.0 / rate, 1.0, 1.0])
-    theta, log_likelihood, total = _maximise(_BGNBDLikelihood, (x, t_x, age, w), start)
+    theta, log_likelihood, total = maximise(_BGNBDLikelihood, (x, t_x, age, w), start)
     r, alpha, a, b = np.exp(theta).tolist()
     return BGNBD(
         r=r,
@@ -433,7 +369,7 @@ def fit_gamma_gamma(frequency, monetary, *, weights=None) -> GammaGamma:
     if np.any(m <= 0) or not np.all(np.isfinite(m)):
         raise ValueError("monetary must be positive for customers with a repeat transaction")
     mean = float(w @ m) / float(w.sum())
-    theta, log_likelihood, total = _maximise(
+    theta, log_likelihood, total = maximise(
         _GammaGammaLikelihood, (x, m, w), np.log([1.0, 2.0, mean])
     )
     p, q, gamma = np.exp(theta).tolist()

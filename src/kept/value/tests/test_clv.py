@@ -13,7 +13,7 @@ from scipy.integrate import quad
 from scipy.optimize import check_grad
 from scipy.special import gammaln, hyp2f1
 
-from kept.value import clv
+from kept.value import clv, fitting
 from kept.value.tests.simulation import simulate_bgnbd, simulate_mean_spend
 
 CDNOW = Path(__file__).parent / "data" / "CDNOW_sample.txt"
@@ -246,7 +246,7 @@ def test_bgnbd_and_gamma_gamma_recover_the_parameters_they_simulated_from(simula
     model = clv.fit_bgnbd(x, t_x, T)
     spend_model = clv.fit_gamma_gamma(x, m)
 
-    assert (x > 0).sum() > clv._WARM_START_ROWS  # both took the subsample path
+    assert (x > 0).sum() > fitting.WARM_START_ROWS  # both took the subsample path
     for name, value in bgnbd.items():
         assert model.params[name] == pytest.approx(value, rel=0.08), name
     for name, value in spend.items():
@@ -257,7 +257,7 @@ def test_the_subsample_warm_start_lands_on_the_plain_maximum(simulated, monkeypa
     _truth, (x, t_x, T, m) = simulated
     fast = clv.fit_bgnbd(x, t_x, T), clv.fit_gamma_gamma(x, m)
 
-    monkeypatch.setattr(clv, "_WARM_START_ROWS", 10**9)
+    monkeypatch.setattr(fitting, "WARM_START_ROWS", 10**9)
     plain = clv.fit_bgnbd(x, t_x, T), clv.fit_gamma_gamma(x, m)
 
     for quick, slow in zip(fast, plain, strict=True):
@@ -268,7 +268,7 @@ def test_the_subsample_warm_start_lands_on_the_plain_maximum(simulated, monkeypa
 def test_the_pure_core_imports_without_django():
     code = (
         "import sys\n"
-        "import kept.value.clv, kept.value.summary\n"
+        "import kept.value.clv, kept.value.summary, kept.value.transactions\n"
         "loaded = [m for m in sys.modules if m == 'django' or m.startswith('django.')]\n"
         "assert not loaded, loaded\n"
     )
