@@ -69,4 +69,4 @@ def _inverse_hessian(objective, theta: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         return np.eye(len(theta))
     inverse = np.linalg.inv(hessian)
-    return (inverse + inverse.T) / 2  # exactly symmetric, as BFGS checks
+    return (inverse + inverse.T) / 2
