@@ -51,6 +51,8 @@ def _customers(frequency, recency, T, weights) -> tuple[np.ndarray, ...]:
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     if not x.ndim == 1 or not len(x) == len(t_x) == len(age) == len(w) or not len(x):
         raise ValueError("frequency, recency, T and weights must be 1-d of one non-zero length")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(t_x)) and np.all(np.isfinite(age))):
+        raise ValueError("frequency, recency and T must be finite numbers")
     if np.any(x < 0) or np.any(x != np.round(x)):
         raise ValueError("frequency must count repeat transactions (0, 1, 2 …)")
     if np.any(t_x < 0) or np.any(t_x > age) or np.any((x == 0) & (t_x != 0)):

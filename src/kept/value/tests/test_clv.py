@@ -180,6 +180,8 @@ def test_clv_without_discount_is_spend_times_expected_purchases():
 def test_fits_refuse_impossible_customers():
     with pytest.raises(ValueError, match="recency"):
         clv.fit_bgnbd([1, 2], [5.0, 12.0], [10.0, 10.0])
+    with pytest.raises(ValueError, match="finite"):
+        clv.fit_bgnbd([1, 2], [5.0, 2.0], [10.0, np.nan])
     with pytest.raises(ValueError, match="unit"):
         clv.fit_bgnbd([1], [5.0], [10.0], unit="fortnight")
     with pytest.raises(ValueError, match="positive"):
