@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kept.replenishment",
     "kept.servicedesk",
     "kept.feedback",
+    "kept.value",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

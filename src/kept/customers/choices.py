@@ -24,6 +24,7 @@ class InteractionKind(models.TextChoices):
     VISIT = "visit", _("Visit")
     MESSAGE = "message", _("Message")
     NOTE = "note", _("Note")
+    REMINDER = "reminder", _("Payment reminder")
     ORDER = "order", _("Order")
     DELIVERY = "delivery", _("Delivery")
     TICKET = "ticket", _("Ticket")
@@ -37,6 +38,7 @@ LOGGABLE_KINDS = [
     InteractionKind.VISIT,
     InteractionKind.MESSAGE,
     InteractionKind.NOTE,
+    InteractionKind.REMINDER,  # a collection call or message: a cost-to-serve driver
 ]
 
 

@@ -32,6 +32,8 @@ from kept.servicedesk.models import Complaint, Ticket, TicketMessage, TicketStat
 
 log = logging.getLogger(__name__)
 
+MAX_MINUTES_SPENT = 24 * 60  # one message records at most a day's work
+
 EDITABLE = [
     "subject", "description", "kind", "priority", "channel", "assignee", "department",
     "delivery",
@@ -158,6 +160,7 @@ def reply(
     *,
     public: bool = True,
     from_customer: bool = False,
+    minutes_spent: int = 0,
     actor=None,
     now: datetime | None = None,
 ) -> TicketMessage:
@@ -171,6 +174,10 @@ def reply(
         raise ValidationError({"body": _("Write a message.")})
     if from_customer and not public:
         raise ValidationError({"public": _("What the customer said is part of the thread.")})
+    if not 0 <= minutes_spent <= MAX_MINUTES_SPENT:
+        raise ValidationError(
+            {"minutes_spent": _("Time spent is between 0 and %(max)d minutes.") % {"max": MAX_MINUTES_SPENT}}
+        )
     ticket = _lock(ticket)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationError({"status": _("The ticket is closed; open a new one.")})
@@ -181,6 +188,7 @@ def reply(
         from_customer=from_customer,
         body=body,
         created_at=now,
+        minutes_spent=minutes_spent,
     )
     if from_customer:
         if ticket.status == TicketStatus.WAITING_CUSTOMER:

@@ -104,6 +104,7 @@ def _message(message) -> dict:
         "body": message.body,
         "created_at": message.created_at,
         "emailed_to": message.emailed_to,
+        "minutes_spent": message.minutes_spent,
     }
 
 
@@ -283,6 +284,7 @@ def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
         payload.body,
         public=payload.public,
         from_customer=payload.from_customer,
+        minutes_spent=payload.minutes_spent,
         actor=request.user,
     )
     return Status(201, _message(message))

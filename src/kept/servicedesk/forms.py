@@ -169,6 +169,9 @@ class ReplyForm(forms.Form):
         choices=[("", _("Keep the status")), *TicketStatus.choices],
         required=False,
     )
+    minutes_spent = forms.IntegerField(
+        label=_("Time spent (minutes)"), min_value=0, max_value=24 * 60, required=False
+    )
 
     def __init__(self, *args, statuses=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -316,6 +316,10 @@ class TicketMessage(models.Model):
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     emailed_to = models.EmailField(_("emailed to"), blank=True)
+    # the work this message took: hours on a customer's tickets are a cost-to-serve driver
+    minutes_spent = models.PositiveIntegerField(
+        _("time spent (minutes)"), default=0, validators=[MaxValueValidator(24 * 60)]
+    )
 
     class Meta:
         ordering = ["ticket", "created_at", "id"]

@@ -72,6 +72,7 @@ class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=TEXT)
     public: bool = True
     from_customer: bool = False
+    minutes_spent: int = Field(0, ge=0, le=24 * 60, description="Work this message took.")
 
 
 class MessageOut(Schema):
@@ -82,6 +83,7 @@ class MessageOut(Schema):
     body: str
     created_at: dt.datetime
     emailed_to: str
+    minutes_spent: int
 
 
 class StatusIn(Schema):

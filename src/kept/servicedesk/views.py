@@ -242,6 +242,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             form.cleaned_data["body"],
             public=mode != "note",
             from_customer=mode == "customer",
+            minutes_spent=form.cleaned_data["minutes_spent"] or 0,
             actor=request.user,
         )
         if status:

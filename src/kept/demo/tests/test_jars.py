@@ -156,5 +156,7 @@ def test_a_regular_household_buys_what_it_eats_in_bags_that_fit(small_demo):
 def test_the_plan_proposes_the_jars_running_low_not_all_of_them(small_demo, today):
     proposals = queries.todays_plan(today)
     followed = Subscription.objects.filter(is_active=True).count()
-    assert len(proposals) < followed / 3
+    # A half, not a third: the small demo follows 20 jars, and on some dates 7 of them are due
+    # (2026-12-08); the full demo proposes about one jar in five.
+    assert 0 < len(proposals) < followed / 2
     assert all(p.quantity <= float(p.subscription.capacity) for p in proposals)
