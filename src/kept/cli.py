@@ -296,6 +296,27 @@ def cmd_clv(args) -> int:
     return 0
 
 
+def cmd_clv_refit(args) -> int:
+    """Refit every customer's value from the database (the nightly job), here or queued."""
+    from kept.value.refit import NotEnoughHistory, as_of_default
+    from kept.value.tasks import enqueue_refit, run_refit
+
+    as_of = _date_arg(args.as_of, "--as-of") if args.as_of else as_of_default(_date_arg("", ""))
+    if as_of is None:
+        return 2
+    if args.enqueue:
+        run = enqueue_refit(as_of)
+        print(f"Value refit {run.pk} as of {as_of} is {run.status}; `kept worker` runs it.")  # noqa: T201
+        return 0
+    try:
+        run = run_refit(as_of)
+    except NotEnoughHistory as error:
+        print(f"kept clv refit: not enough history: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    print(f"Value refit {run.pk} as of {as_of}: {run.customers} customers.")  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from kept.core.choices import Role
 
@@ -426,6 +447,12 @@ def _add_clv(sub) -> None:
     fit.add_argument("--model", choices=list(MODELS), default="bgnbd")
     fit.add_argument("--format", choices=["json"], default="json")
     fit.set_defaults(func=cmd_clv)
+    refit = clv.add_parser(
+        "refit", help="refit every customer's value from the database (the nightly job)"
+    )
+    refit.add_argument("--as-of", help="purchases up to this date (default: yesterday)")
+    refit.add_argument("--enqueue", action="store_true", help="run it in the background")
+    refit.set_defaults(func=cmd_clv_refit)
 
 
 KEPT_COMMANDS = {

@@ -23,6 +23,7 @@ urlpatterns = [
     path("replenishment/", include("kept.replenishment.urls")),
     path("servicedesk/", include("kept.servicedesk.urls")),
     path("feedback/", include("kept.feedback.urls")),
+    path("value/", include("kept.value.urls")),
     path("data/", include("kept.core.transfer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -130,6 +130,22 @@ _MANAGE_DESK = [
 _VIEW_SURVEYS = ["feedback.view_survey"]
 _SURVEY = ["feedback.add_survey"]
 _MANAGE_SURVEYS = ["feedback.view_surveypolicy", "feedback.change_surveypolicy"]
+_MANAGE_VALUE = [  # cost-to-serve, CLV and their settings: managers only (with FINANCIALS)
+    "value.view_valuesettings",
+    "value.change_valuesettings",
+    "value.view_vipservice",
+    "value.add_vipservice",
+    "value.change_vipservice",
+    "value.view_marketingspend",
+    "value.add_marketingspend",
+    "value.change_marketingspend",
+    "value.view_quadrantstrategy",
+    "value.add_quadrantstrategy",
+    "value.change_quadrantstrategy",
+    "value.view_customervalue",
+    "value.view_valuerun",
+    "value.add_valuerun",
+]
 _MANAGE = [
     "customers.delete_customer",
     "customers.manage_credit",
@@ -173,7 +189,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MANAGE_DESK
     + _VIEW_SURVEYS
     + _SURVEY
-    + _MANAGE_SURVEYS,
+    + _MANAGE_SURVEYS
+    + _MANAGE_VALUE,
     Role.STAFF: _VIEW_CUSTOMERS
     + _EDIT_CUSTOMERS
     + _VIEW_CATALOG

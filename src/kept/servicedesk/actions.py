@@ -176,7 +176,10 @@ def reply(
         raise ValidationError({"public": _("What the customer said is part of the thread.")})
     if not 0 <= minutes_spent <= MAX_MINUTES_SPENT:
         raise ValidationError(
-            {"minutes_spent": _("Time spent is between 0 and %(max)d minutes.") % {"max": MAX_MINUTES_SPENT}}
+            {
+                "minutes_spent": _("Time spent is between 0 and %(max)d minutes.")
+                % {"max": MAX_MINUTES_SPENT}
+            }
         )
     ticket = _lock(ticket)
     if ticket.status == TicketStatus.CLOSED:

@@ -22,10 +22,18 @@ QUADRANT_MEANING = {
 }
 
 DEFAULT_STRATEGY = {
-    QuadrantKey.PARTNERS: _("Keep and grow: the best slots, a named contact, first call on scarce stock."),
-    QuadrantKey.AT_RISK_VALUE: _("Win the relationship: a visit from the owner, ask what would make us their first choice."),
-    QuadrantKey.LOYAL_SMALL: _("Serve efficiently: regular rounds, fewer special trips, thank them for their loyalty."),
-    QuadrantKey.TRANSACTIONAL: _("Serve at the lowest cost: standard terms, combined drops, self-service ordering."),
+    QuadrantKey.PARTNERS: _(
+        "Keep and grow: the best slots, a named contact, first call on scarce stock."
+    ),
+    QuadrantKey.AT_RISK_VALUE: _(
+        "Win the relationship: a visit from the owner, ask what would make us their first choice."
+    ),
+    QuadrantKey.LOYAL_SMALL: _(
+        "Serve efficiently: regular rounds, fewer special trips, thank them for their loyalty."
+    ),
+    QuadrantKey.TRANSACTIONAL: _(
+        "Serve at the lowest cost: standard terms, combined drops, self-service ordering."
+    ),
 }
 
 

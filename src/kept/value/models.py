@@ -44,7 +44,7 @@ class ValueSettings(models.Model):
     )  # fmt: skip
     per_ticket_hour = models.DecimalField(
         _("per ticket hour"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
-        help_text=_("An hour of work on the customer's tickets (time recorded on replies and notes)."),
+        help_text=_("An hour of work on the customer's tickets (time written on messages)."),
     )  # fmt: skip
     per_complaint_remedy = models.DecimalField(
         _("per complaint remedy"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
