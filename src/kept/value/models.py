@@ -240,6 +240,9 @@ class CustomerValue(models.Model):
     expected_spend = models.DecimalField(**MONEY)  # per purchase (Gamma–Gamma)
     clv = models.DecimalField(**MONEY)
     expected_next_purchase = models.DateField(null=True)
+    # by this day a customer still buying would have bought again with 80 % probability:
+    # past it, they are overdue (the lapsing list)
+    overdue_on = models.DateField(null=True)
     is_consumable_buyer = models.BooleanField(default=False)  # followed by replenishment
     recency_score = models.PositiveSmallIntegerField()
     frequency_score = models.PositiveSmallIntegerField()
@@ -252,7 +255,7 @@ class CustomerValue(models.Model):
         indexes = [
             models.Index(fields=["quadrant"]),
             models.Index(fields=["p_alive"]),
-            models.Index(fields=["expected_next_purchase"]),
+            models.Index(fields=["overdue_on"]),
         ]
 
     def __str__(self) -> str:

@@ -411,19 +411,20 @@ def churned(limit: int = 200) -> QuerySet[CustomerValue]:
 
 
 def lapsing(today: date, *, owner_id: int | None = None) -> QuerySet[CustomerValue]:
-    """Buyers of non-consumables past their expected next purchase who are still likely to
-    be buying (above the churn threshold): the retention call list, the longest overdue
-    first. ``owner_id`` keeps one owner's customers."""
+    """Buyers of non-consumables (no container followed by replenishment) overdue for their
+    next purchase (``overdue_on`` passed) who are still likely to be buying (above the
+    churn threshold): the retention call list, the longest overdue first. ``owner_id``
+    keeps one owner's customers."""
     threshold = float(ValueSettings.current().churned_below)
     found = CustomerValue.objects.filter(
         is_consumable_buyer=False,
         p_alive__gte=threshold,
-        expected_next_purchase__lt=today,
+        overdue_on__lt=today,
         customer__is_active=True,
     )
     if owner_id is not None:
         found = found.filter(customer__owner_id=owner_id)
-    return found.select_related("customer", "customer__owner").order_by("expected_next_purchase")
+    return found.select_related("customer", "customer__owner").order_by("overdue_on")
 
 
 def customer_value(customer: Customer) -> CustomerValue | None:

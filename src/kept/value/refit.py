@@ -66,13 +66,27 @@ def fit(as_of: date) -> Fitted:
     return Fitted(summary, model, spend, totals, first, last)
 
 
-def _next_purchase(fitted: Fitted) -> np.ndarray:
-    """Last purchase + the expected time between purchases of a customer still buying,
-    1 / E[λ | x, T] = (α + T) / (r + x) weeks (the Gamma posterior of the Poisson rate)."""
+OVERDUE_PROBABILITY = 0.8
+
+
+def _next_purchase(fitted: Fitted) -> tuple[np.ndarray, np.ndarray]:
+    """When a customer still buying is expected back, and when they are overdue.
+
+    While alive, purchases are Poisson with rate λ, whose posterior after x repeats in T is
+    Gamma(r + x, α + T). Expected: the last purchase + 1 / E[λ] = (α + T) / (r + x) weeks.
+    Overdue: the gap g after which a live customer would have bought again with probability
+    0.8, from P(no purchase in g) = ((α + T) / (α + T + g))^(r + x) = 0.2, i.e.
+    g = (α + T) · (0.2^(−1 / (r + x)) − 1)."""
     s, params = fitted.summary, fitted.model.params
-    weeks = (params["alpha"] + s.T) / (params["r"] + s.frequency)
-    days = np.ceil(weeks * clv.unit_days(UNIT)).astype("timedelta64[D]")
-    return fitted.last + days
+    shape, rate = params["r"] + s.frequency, params["alpha"] + s.T
+    mean_gap = rate / shape
+    overdue_gap = rate * ((1 - OVERDUE_PROBABILITY) ** (-1 / shape) - 1)
+    length = clv.unit_days(UNIT)
+
+    def after_last(weeks):
+        return fitted.last + np.ceil(np.minimum(weeks, 5200) * length).astype("timedelta64[D]")
+
+    return after_last(mean_gap), after_last(overdue_gap)
 
 
 def _predictions(fitted: Fitted, settings: ValueSettings, margin: float) -> dict[str, np.ndarray]:
@@ -95,7 +109,7 @@ def _predictions(fitted: Fitted, settings: ValueSettings, margin: float) -> dict
         "expected": fitted.model.expected_purchases(horizon, s.frequency, s.recency, s.T),
         "spend": fitted.spend.expected_spend(s.frequency, s.monetary),
         "clv": value,
-        "next": _next_purchase(fitted),
+        **dict(zip(("next", "overdue"), _next_purchase(fitted), strict=True)),
     }
 
 
@@ -141,6 +155,7 @@ def refit(as_of: date, run: ValueRun) -> int:
             expected_spend=_money(predicted["spend"][i]),
             clv=_money(predicted["clv"][i]),
             expected_next_purchase=_day(predicted["next"][i]),
+            overdue_on=_day(predicted["overdue"][i]),
             is_consumable_buyer=int(pk) in consumable,
             recency_score=int(scores[i, 0]),
             frequency_score=int(scores[i, 1]),
