@@ -150,3 +150,22 @@ def test_huge_paging_numbers_are_refused_not_an_error(api_as, staff, office, cus
     assert far.status_code == 422
     assert client.get(URL, {"offset": 10**15}).status_code == 422
     assert client.get(URL, {"offset": 10_000_000}).json()["items"] == []
+
+
+def test_time_spent_on_a_message_is_kept_and_bounded(api_as, staff, office, customer):
+    client = api_as(staff)
+    ticket = _create(client).json()
+    url = f"{URL}/{ticket['id']}/messages"
+
+    note = client.post(
+        url, {"body": "called the driver", "public": False, "minutes_spent": 25},
+        content_type="application/json",
+    )  # fmt: skip
+    too_long = client.post(
+        url, {"body": "x", "minutes_spent": 24 * 60 + 1}, content_type="application/json"
+    )
+    negative = client.post(url, {"body": "x", "minutes_spent": -5}, content_type="application/json")
+
+    assert note.status_code == 201 and note.json()["minutes_spent"] == 25
+    assert too_long.status_code == 422 and negative.status_code == 422
+    assert [m.minutes_spent for m in Ticket.objects.get(pk=ticket["id"]).messages.all()] == [25]

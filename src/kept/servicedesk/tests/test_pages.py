@@ -205,3 +205,21 @@ def test_a_manager_edits_a_policy_in_settings_with_pause_statuses_as_checkboxes(
     office.refresh_from_db()
     assert office.pause_statuses == ["waiting_customer"]
     assert AuditEntry.objects.filter(action="sla.policy").exists()
+
+
+def test_a_reply_records_the_time_it_took(client_as, staff, ticket):
+    client = client_as(staff)
+    page = client.get(reverse("servicedesk:ticket", args=[ticket.pk])).content.decode()
+    assert 'name="minutes_spent"' in page
+
+    client.post(
+        reverse("servicedesk:reply", args=[ticket.pk]),
+        {"body": "checked the stock", "mode": "note", "minutes_spent": "15"},
+    )
+    refused = client.post(
+        reverse("servicedesk:reply", args=[ticket.pk]),
+        {"body": "a whole week", "mode": "note", "minutes_spent": "99999"},
+    )
+
+    assert [m.minutes_spent for m in ticket.messages.all()] == [15]
+    assert refused.status_code == 200 and "a whole week" in refused.content.decode()

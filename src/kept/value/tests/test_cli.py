@@ -85,3 +85,36 @@ def test_clear_errors_for_a_missing_column_a_bad_date_and_an_empty_file(capsys, 
     assert no_values[0] == 2 and "--value-col" in no_values[1].err
     assert bad_end[0] == 2 and "YYYY-MM-DD" in bad_end[1].err
     assert all(run[1].out == "" for run in (missing, wrong_day, nothing, no_values, bad_end))
+
+
+def _refit(capsys, *args):
+    with pytest.raises(SystemExit) as done:
+        main(["clv", "refit", *args])
+    return done.value.code, capsys.readouterr()
+
+
+@pytest.mark.django_db
+def test_refit_without_history_says_so_and_records_the_failed_run(capsys):
+    from kept.value.models import ValueRun
+
+    code, out = _refit(capsys, "--as-of", "2026-11-30")
+
+    assert code == 2 and "not enough history" in out.err
+    run = ValueRun.objects.get()
+    assert run.status == "failed" and "0 customers" in run.error
+
+
+@pytest.mark.django_db
+def test_refit_enqueue_queues_one_run_and_a_bad_date_is_refused(
+    capsys, django_capture_on_commit_callbacks
+):
+    from kept.value.models import ValueRun
+
+    with django_capture_on_commit_callbacks(execute=False):
+        code, out = _refit(capsys, "--enqueue", "--as-of", "2026-11-30")
+        again, _out = _refit(capsys, "--enqueue")
+    bad, out_bad = _refit(capsys, "--as-of", "30/11/2026")
+
+    assert code == 0 and again == 0 and "queued" in out.out
+    assert ValueRun.objects.count() == 1  # the second asked while the first waits
+    assert bad == 2 and "--as-of must be a date" in out_bad.err
