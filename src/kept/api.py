@@ -13,6 +13,7 @@ from kept.promising.api_policies import router as policies_router
 from kept.receivables.api import router as receivables_router
 from kept.replenishment.api import router as replenishment_router
 from kept.servicedesk.api import router as servicedesk_router
+from kept.value.api import router as value_router
 
 api = NinjaAPI(
     title="Kept API",
@@ -35,3 +36,4 @@ api.add_router("/", fulfilment_router)
 api.add_router("/", replenishment_router)
 api.add_router("/", servicedesk_router)
 api.add_router("/", feedback_router)
+api.add_router("/value", value_router)
