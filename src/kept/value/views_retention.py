@@ -7,7 +7,7 @@ use it to call the customers they are about to lose."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -200,6 +200,8 @@ def retention(request: HttpRequest) -> HttpResponse:
         "chart": _repurchase_chart(report),
         "cohort_rows": _cohort_rows(report),
         "cohort_months": range(report.cohorts.months),
+        # a month counted only in part makes its rates look low: say so
+        "partial_month": (end + timedelta(days=1)).day != 1,
         "churned": queries.churned(),
         "threshold": ValueSettings.current().churned_below,
         "has_values": queries.last_fit() is not None,
