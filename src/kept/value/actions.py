@@ -111,19 +111,20 @@ def record_marketing_spend(
     month's first day), recorded again to correct it."""
     month = _month(month)
     spend = MarketingSpend.objects.select_for_update().filter(month=month).first()
-    before = {"acquisition": None, "retention": None, "note": None}
+    names = ("acquisition", "retention", "note")
+    before = dict.fromkeys(names)
     if spend is None:
         MarketingSpend.objects.bulk_create([MarketingSpend(month=month)], ignore_conflicts=True)
         spend = MarketingSpend.objects.select_for_update().get(month=month)
     else:
-        before = {name: audit.plain(getattr(spend, name)) for name in before}
+        before = {name: getattr(spend, name) for name in names}
     values = {"acquisition": acquisition, "retention": retention, "note": (note or "").strip()}
     _applied(spend, values)
     spend.save(update_fields=list(values))
     changes = {
-        name: [before[name], audit.plain(getattr(spend, name))]
-        for name in values
-        if before[name] != audit.plain(getattr(spend, name))
+        name: [audit.plain(before[name]), audit.plain(getattr(spend, name))]
+        for name in names
+        if before[name] != getattr(spend, name)
     }
     if changes:
         audit.record(actor, "value.spend_recorded", spend, changes=changes)
