@@ -164,3 +164,17 @@ def test_the_settings_page_shows_each_form_to_a_manager(client_as, manager):
         assert f'action="{reverse(f"value:{action}")}"' in page
     assert page.count("csrfmiddlewaretoken") >= 4
     assert "High value, weak relationship" in page  # each quadrant's meaning
+
+
+def test_when_the_customers_lose_money_in_total_the_curve_says_so(client_as, manager, profit_case):
+    from kept.value.models import ValueSettings
+
+    ValueSettings.objects.filter(pk=1).update(per_order=200)  # every customer now loses money
+
+    response = client_as(manager).get(PROFIT, MARCH)
+
+    page = response.content.decode()
+    assert response.context["report"].profit < 0
+    assert "The customers lose money in total" in page
+    assert "of customers earn" not in page
+    assert "3 customers lost money in this period" in page

@@ -215,3 +215,36 @@ def test_a_period_with_nothing_done_has_no_rows_and_no_curve(profit_case):
 
     assert report.rows == [] and report.whale == [] and report.peak is None
     assert report.profit == 0
+
+
+# The chart's geometry (pure) ---------------------------------------------------------------
+
+
+def test_a_long_curve_is_thinned_but_keeps_its_ends_and_its_peak():
+    from kept.value.costs import WhalePoint
+
+    # given 5,000 customers whose cumulative profit peaks at customer 3,001 (150 %)
+    points = [WhalePoint(0.0, 0.0)] + [
+        WhalePoint(n / 5000, (n if n <= 3001 else 6002 - n) / 2000.0) for n in range(1, 5001)
+    ]
+
+    drawn = chart.whale(points)
+
+    xy = drawn.points.split()
+    assert len(xy) <= chart.MOST_POINTS + 3
+    assert xy[0] == f"{float(chart.LEFT)},{drawn.zero_y}"
+    assert f"{drawn.peak.x},{drawn.peak.y}" in xy
+    assert (drawn.peak.customers_percent, drawn.peak.profit_percent) == (60, 150)
+    assert [step.customers_percent for step in chart.steps(points)] == list(range(10, 101, 10))
+
+
+def test_when_everyone_loses_money_no_peak_is_marked():
+    from kept.value.costs import WhalePoint
+
+    points = [WhalePoint(0.0, 0.0), WhalePoint(0.5, -0.25), WhalePoint(1.0, -1.0)]
+
+    drawn = chart.whale(points)
+
+    assert drawn.peak is None
+    assert drawn.y_ticks[0].label == "-100 %" and drawn.y_ticks[-1].label == "100 %"
+    assert drawn.zero_y < drawn.baseline  # the zero line sits above the losses
