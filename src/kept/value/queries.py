@@ -183,6 +183,10 @@ class ProfitReport:
         return sum((r.pnl.revenue for r in self.rows), ZERO)
 
     @property
+    def cost_of_goods(self) -> Decimal:
+        return sum((r.pnl.cost_of_goods for r in self.rows), ZERO)
+
+    @property
     def gross_margin(self) -> Decimal:
         return sum((r.pnl.gross_margin for r in self.rows), ZERO)
 
@@ -221,6 +225,20 @@ def profit_report(start: date, end: date) -> ProfitReport:
 def customer_profit(customer: Customer, start: date, end: date) -> costs.CustomerPnL:
     activity = activities(start, end).get(customer.pk) or costs.Activity(str(customer.pk))
     return costs.pnl(activity, rates())
+
+
+def spend_months(months: int = 24) -> QuerySet[MarketingSpend]:
+    return MarketingSpend.objects.order_by("-month")[:months]
+
+
+def vip_services(today: date) -> QuerySet[VipService]:
+    """Running VIP services, and those that ended in the last year (for the record)."""
+    recent = today - timedelta(days=365)
+    return (
+        VipService.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=recent))
+        .select_related("customer")
+        .order_by("-started_on", "-id")
+    )
 
 
 # Purchases: the CLV refit and retention -------------------------------------------------
@@ -319,7 +337,8 @@ class Retention:
 
 def retention_report(start: date, end: date) -> Retention:
     """Cohorts of the customers who first bought from ``start`` on, repurchase by month,
-    and acquisition against retention cost over the period."""
+    and acquisition against retention cost over the period. The period is read in whole
+    months, from the first day of ``start``'s month."""
     months = purchase_months(start, end)
     firsts = first_purchases()
     in_period = {pk: days for pk, days in months.items() if firsts.get(pk, end) >= start}
@@ -395,18 +414,18 @@ def values_in_quadrant(key: str) -> QuerySet[CustomerValue]:
     return (
         CustomerValue.objects.filter(quadrant=key)
         .select_related("customer", "customer__owner")
-        .order_by("-clv")
+        .order_by("-clv", "customer__code")
     )
 
 
 def churned(limit: int = 200) -> QuerySet[CustomerValue]:
-    """Customers whose probability of still buying fell under the threshold, the most
-    valuable past buyers first."""
+    """Customers whose probability of still buying fell under the threshold, the biggest past
+    spenders first (RFM monetary score = total spend quintile, then purchases)."""
     threshold = float(ValueSettings.current().churned_below)
     return (
         CustomerValue.objects.filter(p_alive__lt=threshold, customer__is_active=True)
         .select_related("customer", "customer__owner")
-        .order_by("-average_spend", "-frequency")[:limit]
+        .order_by("-monetary_score", "-frequency", "customer__code")[:limit]
     )
 
 
@@ -424,7 +443,9 @@ def lapsing(today: date, *, owner_id: int | None = None) -> QuerySet[CustomerVal
     )
     if owner_id is not None:
         found = found.filter(customer__owner_id=owner_id)
-    return found.select_related("customer", "customer__owner").order_by("overdue_on")
+    return found.select_related("customer", "customer__owner").order_by(
+        "overdue_on", "customer__code"
+    )
 
 
 def customer_value(customer: Customer) -> CustomerValue | None:

@@ -9,21 +9,19 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kept.core.roles import FINANCIALS
@@ -37,7 +35,7 @@ from kept.value.forms import (
     SpendForm,
     VipForm,
 )
-from kept.value.models import MarketingSpend, ValueSettings, VipService
+from kept.value.models import ValueSettings, VipService
 
 SETTINGS = "value.change_valuesettings"
 PER_PAGE = 50
@@ -85,7 +83,7 @@ def _whale(report: queries.ProfitReport) -> dict | None:
 def _totals(report: queries.ProfitReport) -> dict[str, Decimal]:
     return {
         "revenue": report.revenue,
-        "cost_of_goods": report.revenue - report.gross_margin,
+        "cost_of_goods": report.cost_of_goods,
         "gross_margin": report.gross_margin,
         "cost_to_serve": report.cost_to_serve,
         "profit": report.profit,
@@ -135,7 +133,12 @@ def _csv(report: queries.ProfitReport) -> HttpResponse:
     spreadsheet would run as formulas are escaped."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    amounts = [_("Revenue"), _("Cost of goods"), _("Gross margin"), _("Cost-to-serve")]
+    amounts = [
+        _("Revenue"),
+        _("Cost of goods"),
+        pgettext("amount", "Gross margin"),
+        _("Cost-to-serve"),
+    ]
     drivers = [str(DRIVER_LABELS[key]) for key in costs.DRIVERS]
     writer.writerow([_("Rank"), _("Code"), _("Customer"), *amounts, *drivers, _("Profit")])
     for rank, row in enumerate(report.rows, start=1):
@@ -155,20 +158,6 @@ def _csv(report: queries.ProfitReport) -> HttpResponse:
 # Settings ----------------------------------------------------------------------------------
 
 
-def _spend_months():
-    return MarketingSpend.objects.order_by("-month")[:24]
-
-
-def _vip_services(today):
-    """Running VIP services, and those that ended in the last year (for the record)."""
-    recent = today - timedelta(days=365)
-    return (
-        VipService.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=recent))
-        .select_related("customer")
-        .order_by("-started_on", "-id")
-    )
-
-
 def _settings_page(request: HttpRequest, *, status: int = 200, **bound: Form) -> HttpResponse:
     """The settings page, with the form that failed (if any) showing its errors."""
     today = timezone.localdate()
@@ -182,8 +171,8 @@ def _settings_page(request: HttpRequest, *, status: int = 200, **bound: Form) ->
         "vip_form": bound.get("vip_form") or VipForm(initial={"started_on": today}),
         "end_form": bound.get("end_form"),
         "end_pk": request.resolver_match.kwargs.get("pk") if "end_form" in bound else None,
-        "spend": list(_spend_months()),
-        "vips": _vip_services(today)[:200],
+        "spend": list(queries.spend_months()),
+        "vips": queries.vip_services(today)[:200],
         "today": today,
     }
     return render(request, "kept/value/settings.html", context, status=status)
