@@ -72,7 +72,7 @@ def _totals(report: queries.ProfitReport) -> dict:
 
 
 class ProfitQuery(Paging.Input):
-    start: date | None = Field(None, description="Default: a year before `end`")
+    start: date | None = Field(None, description="Default: the 12 months up to `end`")
     end: date | None = Field(None, description="Default: today")
 
 
