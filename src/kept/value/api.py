@@ -67,8 +67,7 @@ def _totals(report: queries.ProfitReport) -> dict:
     for row in report.rows:
         for name, amount in row.pnl.drivers.items():
             drivers[name] = drivers.get(name, Decimal(0)) + amount
-    cost_of_goods = sum((row.pnl.cost_of_goods for row in report.rows), Decimal(0))
-    return pnl_out(CustomerPnL("", report.revenue, cost_of_goods, drivers))
+    return pnl_out(CustomerPnL("", report.revenue, report.cost_of_goods, drivers))
 
 
 class ProfitQuery(Paging.Input):
