@@ -27,6 +27,7 @@ class Bill:
     due: date
     amount: Decimal
     paid_on: date | None = None
+    number: str = ""  # the invoice's, once saved
 
 
 @dataclass

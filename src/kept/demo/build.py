@@ -30,12 +30,13 @@ from kept.demo import (
     servicedesk,
     surveys,
     timeline,
+    value,
 )
 from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
 from kept.fulfilment import scores
 
-STEPS = 15  # plus one when the previous demo is deleted first
+STEPS = 17  # plus one when the previous demo is deleted first
 
 
 def build(
@@ -132,6 +133,10 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     report(_("Asking customers and departments how we did…"))
     feedback = surveys.save_surveys(ctx)
     scores.rebuild()  # service level of everything written above
+    report(_("Costing the service: rates, time on tickets, payment reminders, VIP services…"))
+    costs = _save_costs(ctx, everyone)
+    report(_("Fitting every customer's value: who is still buying, who is lapsing, who left…"))
+    valued = value.refit_values(ctx)
     return {
         "users": len(ctx.users),
         "households": household_count,
@@ -152,6 +157,19 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
         **delivered,
         **desk,
         **feedback,
+        **costs,
+        **valued,
+        "churned_customers": sum("churned_on" in buyer.facts for buyer in everyone),
+    }
+
+
+def _save_costs(ctx: DemoContext, everyone) -> dict[str, int]:
+    value.set_rates()
+    return {
+        "ticket_hours": round(value.write_ticket_minutes(ctx) / 60),
+        "reminders": value.write_reminders(ctx, everyone),
+        "vip_services": value.save_vip_services(ctx, everyone),
+        "spend_months": value.save_marketing_spend(ctx, everyone),
     }
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from kept.customers.models import Customer
 from kept.demo.accounts import Payer
 from kept.demo.context import DemoContext
-from kept.demo.habits import RESTAURANT_OIL, RESTAURANT_RICE, Buyer, number_after
+from kept.demo.habits import LOYALTY, RESTAURANT_OIL, RESTAURANT_RICE, Buyer, number_after
 from kept.demo.policies import policy_of
 from kept.receivables.choices import PaymentMethod
 
@@ -23,6 +23,14 @@ CASH, BANK, WECHAT, ALIPAY = (
 # Restaurants that stopped paying: the oldest unpaid invoice fell due this many days ago.
 STOPPED = {"over90": (115, 135), "days_61_90": (66, 85), "days_31_60": (36, 55)}
 OWES = "owes"  # a household that has not paid its last delivery yet
+# Customers who quietly stop buying during the two years (moved, or went to another supplier)
+# without telling us: still active in the notebook, they are what the churned list finds.
+# Households that buy all their rice from us have their jar followed and are not among them.
+CHURNED_HOUSEHOLDS = 0.15  # of the households that buy part of their rice elsewhere
+CHURNED_RESTAURANTS = 4  # at full scale
+CHURN_AFTER_DAYS = 60  # a customer buys for at least this long before stopping
+TRIAL_DAYS = 60  # a new household that leaves orders this much longer on average
+CHURN_SEEN_DAYS = 21  # stopped at least this long ago: the last order is history
 
 
 def make_buyers(ctx: DemoContext) -> list[Buyer]:
@@ -47,6 +55,7 @@ def make_buyers(ctx: DemoContext) -> list[Buyer]:
         buyer.payer = _payer(ctx, rng, buyer)
         _set_stops(ctx, rng, buyer)
         buyers.append(buyer)
+    _set_churn(ctx, ctx.rng("churn"), buyers)
     return buyers
 
 
@@ -105,6 +114,43 @@ def _set_stops(ctx: DemoContext, rng: random.Random, buyer: Buyer) -> None:
     elif not customer.is_active:
         buyer.last_day = today - timedelta(days=rng.randint(30, 400))
     buyer.first_day = min(buyer.first_day, buyer.last_day)
+
+
+def _set_churn(ctx: DemoContext, rng: random.Random, buyers: list[Buyer]) -> None:
+    """Some households and a few restaurants stop ordering (``churned_on``): their later
+    orders are never placed. Half the households that leave are new ones who tried us a few
+    times (most customers who leave do so early); the others leave on any day. A stream of
+    its own, so that no other customer's orders change with it."""
+    latest = ctx.today - timedelta(days=CHURN_SEEN_DAYS)
+    households = [b for b in buyers if b.kind == "household" and _may_churn(ctx, b, latest)]
+    households = [b for b in households if LOYALTY[0][0] not in b.customer.preferences]
+    restaurants = [b for b in buyers if b.kind == "restaurant" and _may_churn(ctx, b, latest)]
+    leaving = round(len(households) * CHURNED_HOUSEHOLDS)
+    new = [b for b in households if b.first_day > ctx.history_start]
+    tried = rng.sample(new, min(len(new), leaving // 2))
+    others = [b for b in households if b not in tried]
+    chosen = rng.sample(others, leaving - len(tried))
+    chosen += rng.sample(restaurants, min(len(restaurants), ctx.count(CHURNED_RESTAURANTS, 0)))
+    for buyer in sorted(chosen, key=lambda b: b.code):
+        first = max(buyer.first_day, ctx.history_start) + timedelta(days=CHURN_AFTER_DAYS)
+        day = first + timedelta(days=rng.randint(0, (latest - first).days))
+        buyer.facts["churned_on"] = day
+        buyer.last_day = day
+    for buyer in tried:
+        days = CHURN_AFTER_DAYS + round(rng.expovariate(1 / TRIAL_DAYS))
+        buyer.facts["churned_on"] = min(latest, buyer.first_day + timedelta(days=days))
+        buyer.last_day = buyer.facts["churned_on"]
+
+
+def _may_churn(ctx: DemoContext, buyer: Buyer, latest) -> bool:
+    customer = buyer.customer
+    return (
+        customer.is_active
+        and not customer.is_blocked
+        and not buyer.role
+        and customer.code not in ctx.contract_prices
+        and max(buyer.first_day, ctx.history_start) + timedelta(days=CHURN_AFTER_DAYS) < latest
+    )
 
 
 def _roles(ctx: DemoContext, rng: random.Random, customers: list[Customer]) -> dict[str, str]:

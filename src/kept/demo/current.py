@@ -423,6 +423,7 @@ def _in_good_standing(buyers: list[Buyer], kind: str) -> list[Buyer]:
         if b.kind == kind
         and b.facts
         and not b.role
+        and "churned_on" not in b.facts
         and b.customer.is_active
         and not b.customer.is_blocked
     ]

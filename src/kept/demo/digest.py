@@ -30,6 +30,7 @@ from kept.promising.models import (
 )
 from kept.receivables.models import Allocation, Invoice, Payment
 from kept.servicedesk.models import Complaint, Holiday, SlaPolicy, Ticket, TicketMessage
+from kept.value.models import RATE_FIELDS, CustomerValue, MarketingSpend, ValueSettings, VipService
 
 CUSTOMER_FIELDS = (
     "code", "name", "alias", "kind", "customer_type", "group__code", "owner__username", "phone",
@@ -105,6 +106,7 @@ def demo_tables() -> dict[str, list]:
         **_receivables_tables(),
         **_fulfilment_tables(),
         **_desk_tables(),
+        **_value_tables(),
     }
 
 
@@ -235,7 +237,14 @@ def _desk_tables() -> dict[str, list]:
         "messages": renumbered(
             _rows(
                 TicketMessage.objects.all(),
-                (*TICKET_KEY, "author__username", "public", "from_customer", "body"),
+                (
+                    *TICKET_KEY,
+                    "author__username",
+                    "public",
+                    "from_customer",
+                    "body",
+                    "minutes_spent",
+                ),  # fmt: skip
                 [*TICKET_KEY, "created_at", "id"],
             )
         ),
@@ -245,6 +254,30 @@ def _desk_tables() -> dict[str, list]:
         ),
         "holidays": _rows(Holiday.objects.all(), ("calendar__name", "day", "name"), ["day"]),
         "surveys": _rows(Survey.objects.all(), SURVEY_FIELDS, ["token_digest"]),
+    }
+
+
+def _value_tables() -> dict[str, list]:
+    """Rates, VIP services, marketing spend and the refit's values (the fitted figures to
+    six places: the optimiser's last digits are no part of the seed's story)."""
+    values = CustomerValue.objects.order_by("customer__code").values_list(
+        "customer__code", "frequency", "first_purchase", "last_purchase", "p_alive", "clv",
+        "overdue_on", "quadrant",
+    )  # fmt: skip
+    return {
+        "value_settings": _rows(ValueSettings.objects.all(), RATE_FIELDS, ["pk"]),
+        "vip_services": _rows(
+            VipService.objects.all(),
+            ("customer__code", "description", "started_on", "ended_on"),
+            ["customer__code", "started_on"],
+        ),
+        "marketing_spend": _rows(
+            MarketingSpend.objects.all(), ("month", "acquisition", "retention", "note"), ["month"]
+        ),
+        "customer_values": [
+            [code, str(x), str(first), str(last), f"{p:.6f}", str(clv), str(overdue), quadrant]
+            for code, x, first, last, p, clv, overdue, quadrant in values
+        ],
     }
 
 

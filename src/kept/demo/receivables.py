@@ -29,8 +29,9 @@ def save_receivables(ctx: DemoContext, buyers: list[Buyer]) -> dict[str, int]:
     billed.sort(key=lambda pair: (pair[1].issue, pair[1].order.number))
     invoices = {}
     for number, (buyer, bill) in enumerate(billed, 1):
+        bill.number = f"{INVOICE_PREFIX}{number:0{INVOICE_DIGITS}d}"
         invoices[id(bill)] = Invoice(
-            number=f"{INVOICE_PREFIX}{number:0{INVOICE_DIGITS}d}",
+            number=bill.number,
             customer=buyer.customer,
             issue_date=bill.issue,
             due_date=bill.due,

@@ -48,6 +48,14 @@ class DemoSummary:
     handoffs: int = 0
     surveys: int = 0
     survey_answers: int = 0
+    churned_customers: int = 0
+    ticket_hours: int = 0
+    reminders: int = 0
+    vip_services: int = 0
+    spend_months: int = 0
+    valued: int = 0
+    churned: int = 0
+    lapsing: int = 0
 
     @property
     def customers(self) -> int:
@@ -87,4 +95,13 @@ class DemoSummary:
             )
             % self.__dict__
         )
-        return f"{customers} {orders} {deliveries} {jars} {desk}"
+        value = (
+            _(
+                "%(churned_customers)d customers stopped buying during the history; "
+                "%(ticket_hours)d hours on tickets, %(reminders)d payment reminders, "
+                "%(vip_services)d VIP services, %(spend_months)d months of marketing spend; "
+                "%(valued)d customers valued: %(churned)d churned, %(lapsing)d lapsing."
+            )
+            % self.__dict__
+        )
+        return f"{customers} {orders} {deliveries} {jars} {desk} {value}"

@@ -15,7 +15,8 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_does_not(today):
     first = demo_digest()
     tables = demo_tables()
     names = ("orders", "lines", "versions", "commitments", "invoices", "payments")
-    for name in (*names, "deliveries", "tolerances"):
+    value = ("vip_services", "marketing_spend", "customer_values")
+    for name in (*names, "deliveries", "tolerances", *value):
         assert tables[name], name
     build_demo(seed=3, scale=0.05, today=today, reset=True)
     assert demo_digest() == first
