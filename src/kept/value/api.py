@@ -2,7 +2,7 @@
 the refit. Profit, cost and CLV are for managers; the lapsing list, without money, for
 everyone who may view customers."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -26,7 +26,6 @@ VIEW_VALUE = (FINANCIALS, "value.view_customervalue", "customers.view_customer")
 REFIT = (FINANCIALS, "value.add_valuerun")
 VIEW_CUSTOMERS = "customers.view_customer"
 MAX_DAYS = 3 * 366
-PAST_YEAR = timedelta(days=364)  # with today: the last 12 months
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 CENT = Decimal("0.01")
 
@@ -37,7 +36,7 @@ def _today() -> date:
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
     end = end or _today()
-    start = start or end - PAST_YEAR
+    start = start or queries.year_before(end)
     if start > end:
         raise ApiError(422, "invalid", _("The start is after the end."), {"start": str(start)})
     if (end - start).days > MAX_DAYS:
@@ -134,7 +133,7 @@ def customer_value(request: HttpRequest, code: str):
     customer = get_object_or_404(Customer, code=code)
     found = queries.customer_value(customer)
     end = _today()
-    start = end - PAST_YEAR
+    start = queries.year_before(end)
     pnl = queries.customer_profit(customer, start, end)
     return {
         "code": customer.code,

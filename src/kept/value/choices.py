@@ -37,6 +37,16 @@ DEFAULT_STRATEGY = {
 }
 
 
+DRIVER_LABELS = {  # the keys of kept.value.costs.DRIVERS
+    "orders": _("Orders taken"),
+    "deliveries": _("Deliveries"),
+    "tickets": _("Time on tickets"),
+    "remedies": _("Complaint remedies"),
+    "reminders": _("Payment reminders"),
+    "vip": _("VIP service"),
+}
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")

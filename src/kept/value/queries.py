@@ -43,6 +43,11 @@ MONEY_FIELD = DecimalField(max_digits=20, decimal_places=5)
 DAYS_PER_MONTH = Decimal("365.25") / 12
 
 
+def year_before(end: date) -> date:
+    """The first day of the 12 months that end with ``end`` (both included)."""
+    return end - timedelta(days=364)
+
+
 def _moment(day: date) -> datetime:
     """The start of a business day as an aware datetime."""
     return timezone.make_aware(datetime.combine(day, time.min))
@@ -73,12 +78,16 @@ def _delivered(start: date, end: date) -> QuerySet:
     )
 
 
-def _sales(start: date, end: date) -> dict[int, dict]:
+def _of(queryset: QuerySet, field: str, customer_id: int | None) -> QuerySet:
+    return queryset if customer_id is None else queryset.filter(**{field: customer_id})
+
+
+def _sales(start: date, end: date, customer_id: int | None = None) -> dict[int, dict]:
     """Revenue, cost of goods and drops per customer, summed in SQL."""
     revenue = ExpressionWrapper(F("quantity") * F("line__unit_price"), output_field=MONEY_FIELD)
     cost = ExpressionWrapper(F("quantity") * F("line__unit_cost"), output_field=MONEY_FIELD)
     rows = (
-        _delivered(start, end)
+        _of(_delivered(start, end), "line__order__customer", customer_id)
         .values("line__order__customer")
         .annotate(
             revenue=Sum(revenue),
@@ -94,46 +103,64 @@ def _counted(queryset: QuerySet, customer_field: str, **aggregates) -> dict[int,
     return {row[customer_field]: row for row in rows}
 
 
-def _vip_months(start: date, end: date) -> dict[int, Decimal]:
+def _vip_months(start: date, end: date, customer_id: int | None = None) -> dict[int, Decimal]:
     """Months of VIP service in the period per customer (days of overlap / mean month)."""
     months: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    services = VipService.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=start), started_on__lte=end
-    ).values_list("customer_id", "started_on", "ended_on")
+    services = (
+        _of(VipService.objects, "customer", customer_id)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start), started_on__lte=end)
+        .values_list("customer_id", "started_on", "ended_on")
+    )
     for customer_id, started_on, ended_on in services:
         first, last = max(start, started_on), min(end, ended_on or end)
         months[customer_id] += Decimal((last - first).days + 1) / DAYS_PER_MONTH
     return months
 
 
-def activities(start: date, end: date) -> dict[int, costs.Activity]:
-    """Each external customer's activities from ``start`` to ``end`` (business dates), with
-    every measure aggregated in SQL: one query per kind of activity."""
-    sales = _sales(start, end)
+def activities(
+    start: date, end: date, *, customer_id: int | None = None
+) -> dict[int, costs.Activity]:
+    """Each external customer's activities from ``start`` to ``end`` (business dates), or
+    only ``customer_id``'s, with every measure aggregated in SQL: one query per kind of
+    activity."""
+    one = customer_id
+    sales = _sales(start, end, one)
     orders = _counted(
-        Order.objects.filter(_within("created_at", start, end)),
+        _of(Order.objects.filter(_within("created_at", start, end)), "customer", one),
         "customer",
         n=Count("id"),
     )
     hours = _counted(
-        TicketMessage.objects.filter(_within("created_at", start, end), minutes_spent__gt=0),
+        _of(
+            TicketMessage.objects.filter(_within("created_at", start, end), minutes_spent__gt=0),
+            "ticket__customer",
+            one,
+        ),
         "ticket__customer",
         minutes=Sum("minutes_spent"),
     )
     remedies = _counted(
-        Complaint.objects.exclude(remedy="").filter(_within("ticket__created_at", start, end)),
+        _of(
+            Complaint.objects.exclude(remedy="").filter(_within("ticket__created_at", start, end)),
+            "ticket__customer",
+            one,
+        ),
         "ticket__customer",
         n=Count("pk"),
         cost=Sum("remedy_cost"),
     )
     reminders = _counted(
-        Interaction.objects.filter(
-            _within("occurred_at", start, end), kind=InteractionKind.REMINDER
+        _of(
+            Interaction.objects.filter(
+                _within("occurred_at", start, end), kind=InteractionKind.REMINDER
+            ),
+            "customer",
+            one,
         ),
         "customer",
         n=Count("id"),
     )
-    vip = _vip_months(start, end)
+    vip = _vip_months(start, end, one)
     ids = set(sales) | set(orders) | set(hours) | set(remedies) | set(reminders) | set(vip)
     external = set(
         Customer.objects.filter(pk__in=ids, kind=CustomerKind.EXTERNAL).values_list("pk", flat=True)
@@ -223,7 +250,8 @@ def profit_report(start: date, end: date) -> ProfitReport:
 
 
 def customer_profit(customer: Customer, start: date, end: date) -> costs.CustomerPnL:
-    activity = activities(start, end).get(customer.pk) or costs.Activity(str(customer.pk))
+    found = activities(start, end, customer_id=customer.pk)
+    activity = found.get(customer.pk) or costs.Activity(str(customer.pk))
     return costs.pnl(activity, rates())
 
 

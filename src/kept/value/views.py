@@ -21,12 +21,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kept.core.roles import FINANCIALS
 from kept.core.transfer.widgets import escape_formula
 from kept.value import actions, chart, costs, queries
+from kept.value.choices import DRIVER_LABELS
 from kept.value.forms import (
     EndVipForm,
     PeriodForm,
@@ -41,14 +42,6 @@ SETTINGS = "value.change_valuesettings"
 PER_PAGE = 50
 WORST = 25  # profit destroyers shown; all of them are in the P&L table and the CSV
 CENT = Decimal("0.01")
-DRIVER_LABELS = {
-    "orders": gettext_lazy("Orders taken"),
-    "deliveries": gettext_lazy("Deliveries"),
-    "tickets": gettext_lazy("Ticket hours"),
-    "remedies": gettext_lazy("Complaint remedies"),
-    "reminders": gettext_lazy("Payment reminders"),
-    "vip": gettext_lazy("VIP service"),
-}
 
 
 @dataclass(frozen=True)

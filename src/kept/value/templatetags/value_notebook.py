@@ -5,27 +5,15 @@ A fixed number of queries whatever the customer's history: their value with its 
 the quadrant names, the settings, and one aggregate per kind of activity for the P&L.
 Callers without the financials permission get nothing and cost no query."""
 
-from datetime import timedelta
-
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from kept.core.roles import can_see_financials
 from kept.value import queries
+from kept.value.choices import DRIVER_LABELS
 from kept.value.models import ValueSettings
 
 register = template.Library()
-
-PAST_YEAR = timedelta(days=364)  # with today: the last 12 months
-DRIVER_LABELS = {
-    "orders": _("Orders taken"),
-    "deliveries": _("Deliveries"),
-    "tickets": _("Time on tickets"),
-    "remedies": _("Complaint remedies"),
-    "reminders": _("Payment reminders"),
-    "vip": _("VIP service"),
-}
 
 
 @register.inclusion_tag("kept/value/_notebook.html", takes_context=True)
@@ -36,8 +24,9 @@ def customer_value(context, customer) -> dict:
     if user is None or not can_see_financials(user):
         return {"allowed": False}
     today = timezone.localdate()
+    start = queries.year_before(today)
     found = queries.customer_value(customer)
-    pnl = queries.customer_profit(customer, today - PAST_YEAR, today)
+    pnl = queries.customer_profit(customer, start, today)
     return {
         "allowed": True,
         "customer": customer,
@@ -47,7 +36,7 @@ def customer_value(context, customer) -> dict:
         "is_overdue": bool(found and found.overdue_on and found.overdue_on < today),
         "pnl": pnl,
         "drivers": [(DRIVER_LABELS.get(name, name), cost) for name, cost in pnl.drivers.items()],
-        "start": today - PAST_YEAR,
+        "start": start,
         "end": today,
     }
 

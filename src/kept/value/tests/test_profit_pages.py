@@ -34,7 +34,7 @@ def test_a_manager_sees_the_totals_the_curve_and_the_destroyers(client_as, manag
     destroyers = page[page.index('id="destroyers-table"') : page.index('id="pnl"')]
     assert reverse("customers:notebook", args=["D1"]) in destroyers
     assert "-111.00" in destroyers and "W1" not in destroyers
-    assert "VIP service 60.00 · Complaint remedies 50.00 · Ticket hours 45.00" in destroyers
+    assert "VIP service 60.00 · Complaint remedies 50.00 · Time on tickets 45.00" in destroyers
 
 
 def test_the_pnl_table_lists_every_customer_most_profitable_first(client_as, manager, profit_case):
@@ -56,7 +56,7 @@ def test_the_csv_holds_each_customer_and_each_driver(client_as, manager, profit_
     assert [row[1] for row in rows[1:]] == ["W1", "S1", "D1"]
     destroyer = dict(zip(rows[0], rows[3], strict=True))
     assert destroyer["Cost-to-serve"] == "171.00" and destroyer["Profit"] == "-111.00"
-    assert destroyer["VIP service"] == "60.00" and destroyer["Ticket hours"] == "45.00"
+    assert destroyer["VIP service"] == "60.00" and destroyer["Time on tickets"] == "45.00"
 
 
 def test_a_name_that_looks_like_a_formula_is_escaped_in_the_csv(client_as, manager, profit_case):
