@@ -63,7 +63,9 @@ def complaint_stories(planner: Planner) -> list[Story]:
     deliveries = _Candidates(planner)
     stories = [_late(planner, d) for d in deliveries.late()]
     stories += [_short(planner, d) for d in deliveries.short()]
-    stories += [_quality(planner, d) for d in deliveries.quality()]
+    # the first is always put right with new goods: customer service hands the redelivery
+    # to the fleet, at any scale
+    stories += [_quality(planner, d, n == 0) for n, d in enumerate(deliveries.quality())]
     stories += [_found_later(planner, d) for d in deliveries.found_later()]
     stories += [_about(planner, c, RootCause.STAFF) for c in _customers(planner, "staff")]
     stories += [_about(planner, c, RootCause.BILLING) for c in _customers(planner, "billing")]
@@ -249,13 +251,14 @@ def quality_voice(rng, delivery: Delivery, replaced: Decimal = Decimal(1)):
     return rng.choice(voices), _words(delivery, missing=_plain(replaced))
 
 
-def _quality(planner: Planner, delivery: Delivery) -> Story:
+def _quality(planner: Planner, delivery: Delivery, replace: bool = False) -> Story:
     rng, line = planner.rng, delivery.line
     replaced = min(delivery.quantity, Decimal(rng.choice([1, 1, 2])))
     voice, words = quality_voice(rng, delivery, replaced)
     recorded = delivery.note or delivery.get_defect_display()
     happened = f"订单 {line.order.number}：{line.product.name}，送货时登记：{recorded}"
-    case = Case(voice, words, RootCause.QUALITY, happened, _goods_fix(planner, line, replaced))
+    fix = _goods_fix(planner, line, replaced, replace)
+    case = Case(voice, words, RootCause.QUALITY, happened, fix)
     case.note = delivery.defect if delivery.defect in ("damaged", "wrong_item") else "spoiled"
     case.ask_photo = rng.random() < 0.35
     if rng.random() < CONFIRMED:
@@ -289,10 +292,10 @@ def _found_later(planner: Planner, delivery: Delivery) -> Story:
     )
 
 
-def _goods_fix(planner: Planner, line, quantity: Decimal) -> Fix:
+def _goods_fix(planner: Planner, line, quantity: Decimal, replace: bool = False) -> Fix:
     """Replace the goods (their cost and a trip), refund them, or a credit."""
     roll = planner.rng.random()
-    if roll < 0.6:
+    if replace or roll < 0.6:
         return Fix(Remedy.REDELIVER, (quantity * line.unit_cost + TRIP).quantize(CENTS))
     if roll < 0.85:
         refund = (quantity * line.unit_price).quantize(CENTS)

@@ -17,6 +17,8 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from kept.customers.choices import InteractionKind
 from kept.customers.models import Interaction
 from kept.demo.accounts import Bill
@@ -249,7 +251,9 @@ def refit_values(ctx: DemoContext) -> dict[str, int]:
     """Every customer's value as of yesterday, and the sizes of the lists the pages show."""
     try:
         run = run_refit(as_of_default(ctx.today))
-    except NotEnoughHistory:
+    except (NotEnoughHistory, ValidationError):
+        # too few buyers, or a fit the refit cannot store (a tiny demo): the failed run is
+        # recorded with its reason, which the value page shows; the demo itself stands
         return {"valued": 0, "churned": 0, "lapsing": 0}
     threshold = float(ValueSettings.current().churned_below)
     churned = CustomerValue.objects.filter(p_alive__lt=threshold, customer__is_active=True)
