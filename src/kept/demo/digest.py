@@ -233,7 +233,7 @@ def _desk_tables() -> dict[str, list]:
         return [[TICKET_NUMBER.sub(number, value) for value in row] for row in rows]
 
     return {
-        "tickets": renumbered(_rows(Ticket.objects.all(), TICKET_FIELDS, TICKET_FIELDS[:3])),
+        "tickets": renumbered(_rows(Ticket.objects.all(), TICKET_FIELDS, TICKET_FIELDS)),
         "messages": renumbered(
             _rows(
                 TicketMessage.objects.all(),
