@@ -109,12 +109,41 @@ class BGNBD:
 
         with z = t/(α+T+t). Euler's transformation turns the bracket into
         1 − (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z), which stays finite for any x.
-        Undefined at exactly a = 1."""
+        Undefined at exactly a = 1. Where ₂F₁ cannot be evaluated (very large a and b: a
+        fit whose dropout probability is nearly the same for everyone), the expectation is
+        integrated numerically instead (``_expected_while_alive``)."""
         t, x, t_x, T = _columns(t, x, t_x, T)
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         z = t / (alpha + T + t)
-        tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        return (a + b + x - 1) / (a - 1) * (1 - tail) * self.p_alive(x, t_x, T)
+        with np.errstate(all="ignore"):
+            tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+            alive = (a + b + x - 1) / (a - 1) * (1 - tail)
+        bad = ~np.isfinite(alive)
+        if bad.any():
+            alive[bad] = self._expected_while_alive(t[bad], x[bad], T[bad])
+        return alive * self.p_alive(x, t_x, T)
+
+    def _expected_while_alive(self, t, x, T, nodes: int = 96) -> np.ndarray:
+        """E[Y(t) | alive at T] = E_p[(1 − ((α+T)/(α+T+p·t))^(r+x)) / p], p ~ Beta(a, b+x):
+        a live customer buys at rate λ ~ Gamma(r+x, α+T) and leaves after each purchase with
+        probability p, so E[Y(t) | λ, p] = (1 − e^(−λpt)) / p; λ integrates in closed form
+        and p by Gauss–Legendre over ±12 standard deviations of its Beta posterior (meant
+        for the concentrated Betas where ₂F₁ fails)."""
+        r, alpha, a = self.r, self.alpha, self.a
+        shape_b = self.b + x
+        total = a + shape_b
+        mean = a / total
+        spread = 12 * np.sqrt(a * shape_b / (total**2 * (total + 1)))
+        low = np.clip(mean - spread, 1e-300, 1.0)
+        high = np.clip(mean + spread, 0.0, 1.0 - 1e-16)
+        roots, weights = np.polynomial.legendre.leggauss(nodes)
+        p = low[:, None] + (high - low)[:, None] * (roots + 1) / 2
+        log_density = (a - 1) * np.log(p) + (shape_b[:, None] - 1) * np.log1p(-p)
+        mass = weights * np.exp(log_density - log_density.max(axis=1, keepdims=True))
+        mass /= mass.sum(axis=1, keepdims=True)
+        age = (alpha + T)[:, None]
+        bought = -np.expm1((r + x)[:, None] * (np.log(age) - np.log(age + p * t[:, None]))) / p
+        return (mass * bought).sum(axis=1)
 
 
 class _BGNBDLikelihood:

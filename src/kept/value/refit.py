@@ -31,6 +31,10 @@ class NotEnoughHistory(Exception):
     """Too few customers or repeat buyers to fit the models."""
 
 
+class UnusableFit(Exception):
+    """The fitted models predict something that is not a number for some customers."""
+
+
 @dataclass(frozen=True)
 class Fitted:
     summary: clv.CustomerSummary
@@ -67,6 +71,7 @@ def fit(as_of: date) -> Fitted:
 
 
 OVERDUE_PROBABILITY = 0.8
+NUMBERS = ("p_alive", "expected", "spend", "clv")  # stored as numbers: must be finite
 
 
 def _next_purchase(fitted: Fitted) -> tuple[np.ndarray, np.ndarray]:
@@ -135,6 +140,13 @@ def refit(as_of: date, run: ValueRun) -> int:
     fitted = fit(as_of)
     margin = gross_margin_ratio(as_of)
     predicted = _predictions(fitted, settings, margin)
+    broken = {name for name, values in predicted.items() if name in NUMBERS}
+    broken = {name for name in broken if not np.isfinite(predicted[name]).all()}
+    if broken:
+        raise UnusableFit(
+            f"non-finite {', '.join(sorted(broken))} from BG/NBD {fitted.model.params} and "
+            f"Gamma–Gamma {fitted.spend.params}; the previous values are kept"
+        )
     scores, quadrants = _scores(fitted, predicted["clv"], as_of)
     s = fitted.summary
     consumable = set(

@@ -278,3 +278,22 @@ def test_the_pure_core_imports_without_django():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
 
     assert done.returncode == 0, done.stderr
+
+
+def test_expected_purchases_stay_finite_when_the_dropout_beta_is_very_concentrated():
+    # a fit on a history where nobody leaves drives a and b up together (seen on a small
+    # demo: a = 2e6, b = 4.7e8), where ₂F₁ overflows; the numerical integral takes over
+    x, t_x, T = np.array([0, 1, 5, 30.0]), np.array([0, 5, 20, 35.0]), np.full(4, 38.0)
+    huge = clv.BGNBD(r=0.56, alpha=3.45, a=2e6, b=4.7e8, log_likelihood=0, customers=4, unit="week")
+    near = clv.BGNBD(r=0.56, alpha=3.45, a=2e3, b=4.7e5, log_likelihood=0, customers=4, unit="week")
+
+    expected = huge.expected_purchases(52, x, t_x, T)
+    closed_form = near.expected_purchases(52, x, t_x, T)  # ₂F₁ still evaluates here
+    integrated = near._expected_while_alive(np.full(4, 52.0), x, T) * near.p_alive(x, t_x, T)
+
+    assert np.isfinite(expected).all() and (expected > 0).all()
+    assert integrated == pytest.approx(closed_form, rel=1e-9)
+    # the Beta is a spike at p = a/(a+b+x): E = (1 − ((α+T)/(α+T+p·t))^(r+x)) / p · P(alive)
+    p = 2e6 / (2e6 + 4.7e8 + x)
+    spike = -np.expm1((0.56 + x) * np.log((3.45 + T) / (3.45 + T + p * 52))) / p
+    assert expected == pytest.approx(spike * huge.p_alive(x, t_x, T), rel=1e-4)

@@ -148,3 +148,31 @@ def test_the_status_panel_queries_stay_bounded(client_as, manager, django_assert
     client = client_as(manager)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("value:refit_status")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_fit_that_predicts_no_number_fails_and_keeps_the_previous_values(monkeypatch, history):
+    import numpy as np
+
+    from kept.value import refit
+
+    # given a history and the values of a first refit
+    yesterday = timezone.localdate() - timedelta(days=1)
+    history(30, until=yesterday)
+    tasks.run_refit(yesterday)
+    before = dict(CustomerValue.objects.values_list("customer_id", "clv"))
+    real = refit._predictions
+
+    def broken(*args, **kwargs):
+        predicted = real(*args, **kwargs)
+        predicted["clv"] = np.where(np.arange(len(predicted["clv"])) == 0, np.nan, 1.0)
+        return predicted
+
+    monkeypatch.setattr(refit, "_predictions", broken)
+    # when a later refit's models predict a NaN for one customer
+    with pytest.raises(refit.UnusableFit, match="non-finite clv"):
+        tasks.run_refit(yesterday)
+    # then that run failed with the reason, and every customer keeps the earlier value
+    failed = ValueRun.objects.order_by("-id").first()
+    assert failed.status == "failed" and "non-finite clv" in failed.error
+    assert dict(CustomerValue.objects.values_list("customer_id", "clv")) == before
