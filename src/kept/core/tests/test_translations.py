@@ -46,6 +46,7 @@ def test_placeholders_match(catalogue):
 
 def test_compiled_catalogue_is_current(catalogue):
     assert MO.exists(), "run `make messages` to compile the catalogue"
+
     def key(entry):  # the same words may be translated apart in another context
         return (entry.msgctxt, entry.msgid)
 
