@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 
 import pytest
 
@@ -25,6 +26,16 @@ def english_by_default():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def kept_signals():
+    """Workers take over SIGINT and SIGTERM for a graceful stop; give them back to pytest."""
+    names = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    saved = {name: signal.getsignal(name) for name in names}
+    yield
+    for name, handler in saved.items():
+        signal.signal(name, handler)
 
 
 @pytest.fixture

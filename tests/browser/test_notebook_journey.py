@@ -4,14 +4,12 @@ log an interaction, create a customer, switch language — on a desk and on a ph
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.screens import shoot
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -37,11 +35,6 @@ def customers(transactional_db, make_user):
         {"code": "R0001", "name": "金龙餐厅", "alias": "Golden Dragon"}, actor=owner
     )
     return owner
-
-
-def shoot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_staff_finds_customer_logs_a_call_and_creates_a_customer(page, login, customers):

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.browser.screens import shoot
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def shoot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -80,4 +73,4 @@ def test_the_notebook_draws_the_jar(page, login, household):
     expect(container).to_contain_text("next visit")
     expect(container.locator("svg.outlook polygon")).to_have_count(1)
     container.scroll_into_view_if_needed()
-    container.screenshot(path=str(SCREENSHOTS / "notebook-jar.png"))
+    shoot(container, "notebook-jar")

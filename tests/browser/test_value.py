@@ -4,20 +4,12 @@ lapsing call list and never a money figure. Screenshots for the README."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from tests.browser.screens import shoot
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def shoot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def test_the_manager_reads_customer_value_and_staff_call_the_lapsing(page, login
     page.goto(f"/customers/{valued.customer.code}/")
     expect(page.locator("#value-quadrant")).to_be_visible()
     expect(page.locator("#value-pnl")).to_be_visible()
-    page.locator("#value").screenshot(path=str(SCREENSHOTS / "notebook-value.png"))
+    shoot(page.locator("#value"), "notebook-value")
 
     staff = make_user("staff", username="caller")
     page.context.clear_cookies()

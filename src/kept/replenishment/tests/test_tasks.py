@@ -1,7 +1,6 @@
 """The nightly plan as a background job: queued after the commit, run by ``kept worker`` on the
 database backend, its progress on the rounds page while it runs, failures recorded."""
 
-import signal
 from datetime import timedelta
 
 import pytest
@@ -19,16 +18,6 @@ def due(fill, jar):
     for n in range(8, 0, -1):
         fill(jar, n * 10, 10)
     return jar
-
-
-@pytest.fixture
-def kept_signals():
-    """Workers take over SIGINT and SIGTERM for a graceful stop; give them back to pytest."""
-    names = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    saved = {name: signal.getsignal(name) for name in names}
-    yield
-    for name, handler in saved.items():
-        signal.signal(name, handler)
 
 
 def _worker_once(capsys) -> int:

@@ -5,7 +5,6 @@ parameters, or the error when there is too little history."""
 
 from __future__ import annotations
 
-import signal
 from datetime import date, timedelta
 
 import pytest
@@ -18,16 +17,6 @@ from kept.value import tasks
 from kept.value.models import CustomerValue, ValueRun
 from kept.value.refit import NotEnoughHistory
 from kept.value.tests.test_retention_pages import history  # noqa: F401
-
-
-@pytest.fixture
-def kept_signals():
-    """Workers take over SIGINT and SIGTERM for a graceful stop; give them back to pytest."""
-    names = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    saved = {name: signal.getsignal(name) for name in names}
-    yield
-    for name, handler in saved.items():
-        signal.signal(name, handler)
 
 
 def _worker_once(capsys) -> int:
