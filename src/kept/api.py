@@ -8,11 +8,13 @@ from kept.core.api_support import AUTH, docs_need_login, install_error_handlers
 from kept.customers.api import router as customers_router
 from kept.feedback.api import router as feedback_router
 from kept.fulfilment.api import router as fulfilment_router
+from kept.pipeline.api import router as pipeline_router
 from kept.promising.api import router as promising_router
 from kept.promising.api_policies import router as policies_router
 from kept.receivables.api import router as receivables_router
 from kept.replenishment.api import router as replenishment_router
 from kept.servicedesk.api import router as servicedesk_router
+from kept.team.api import router as team_router
 from kept.value.api import router as value_router
 
 api = NinjaAPI(
@@ -37,3 +39,5 @@ api.add_router("/", replenishment_router)
 api.add_router("/", servicedesk_router)
 api.add_router("/", feedback_router)
 api.add_router("/value", value_router)
+api.add_router("/", pipeline_router)
+api.add_router("/", team_router)

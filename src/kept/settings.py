@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "kept.servicedesk",
     "kept.feedback",
     "kept.value",
+    "kept.pipeline",
+    "kept.team",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

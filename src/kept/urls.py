@@ -24,6 +24,8 @@ urlpatterns = [
     path("servicedesk/", include("kept.servicedesk.urls")),
     path("feedback/", include("kept.feedback.urls")),
     path("value/", include("kept.value.urls")),
+    path("pipeline/", include("kept.pipeline.urls")),
+    path("team/", include("kept.team.urls")),
     path("data/", include("kept.core.transfer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -146,6 +146,13 @@ _MANAGE_VALUE = [  # cost-to-serve, CLV and their settings: managers only (with 
     "value.view_valuerun",
     "value.add_valuerun",
 ]
+# The funnel (pipeline app): leads worked by the office, stages and targets set by managers.
+_VIEW_LEADS: list[str] = []
+_WORK_LEADS: list[str] = []
+_MANAGE_FUNNEL: list[str] = []
+# Value scorecards (team app): every member of the team scores; managers set the items.
+_SCORE: list[str] = []
+_MANAGE_SCORECARDS: list[str] = []
 _MANAGE = [
     "customers.delete_customer",
     "customers.manage_credit",
@@ -190,7 +197,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_SURVEYS
     + _SURVEY
     + _MANAGE_SURVEYS
-    + _MANAGE_VALUE,
+    + _MANAGE_VALUE
+    + _VIEW_LEADS
+    + _WORK_LEADS
+    + _MANAGE_FUNNEL
+    + _SCORE
+    + _MANAGE_SCORECARDS,
     Role.STAFF: _VIEW_CUSTOMERS
     + _EDIT_CUSTOMERS
     + _VIEW_CATALOG
@@ -204,7 +216,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _WORK_DESK
     + _COMPLAINTS
     + _VIEW_SURVEYS
-    + _SURVEY,
+    + _SURVEY
+    + _VIEW_LEADS
+    + _WORK_LEADS
+    + _SCORE,
     Role.WAREHOUSE: _VIEW_CATALOG
     + _WAREHOUSE
     + _VIEW_PROMISES
@@ -213,7 +228,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_PLAN
     + ["replenishment.add_reading"]  # the crew sees the jar
     + _VIEW_DESK
-    + _WORK_DESK,  # hand-offs between departments
+    + _WORK_DESK  # hand-offs between departments
+    + _SCORE,
     Role.VIEWER: _VIEW_CUSTOMERS
     + _VIEW_CATALOG
     + _VIEW_RECEIVABLES
@@ -221,7 +237,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_DELIVERIES
     + _VIEW_PLAN
     + _VIEW_DESK
-    + _VIEW_SURVEYS,
+    + _VIEW_SURVEYS
+    + _VIEW_LEADS,
 }
 
 
