@@ -147,12 +147,28 @@ _MANAGE_VALUE = [  # cost-to-serve, CLV and their settings: managers only (with 
     "value.add_valuerun",
 ]
 # The funnel (pipeline app): leads worked by the office, stages and targets set by managers.
-_VIEW_LEADS: list[str] = []
-_WORK_LEADS: list[str] = []
-_MANAGE_FUNNEL: list[str] = []
+_VIEW_LEADS: list[str] = [
+    "pipeline.view_lead",
+    "pipeline.view_stage",
+    "pipeline.view_stageentry",
+    "pipeline.view_funnelalert",
+]
+_WORK_LEADS: list[str] = ["pipeline.add_lead", "pipeline.change_lead"]
+_MANAGE_FUNNEL: list[str] = ["pipeline.add_stage", "pipeline.change_stage"]
 # Value scorecards (team app): every member of the team scores; managers set the items.
-_SCORE: list[str] = []
-_MANAGE_SCORECARDS: list[str] = []
+_SCORE = [
+    "team.view_behaviouritem",
+    "team.view_period",
+    "team.view_score",
+    "team.add_score",
+    "team.change_score",
+]
+_MANAGE_SCORECARDS = [
+    "team.add_behaviouritem",
+    "team.change_behaviouritem",
+    "team.change_period",  # close a period
+    "team.view_raters",  # who gave which score: peers see only aggregates
+]
 _MANAGE = [
     "customers.delete_customer",
     "customers.manage_credit",
