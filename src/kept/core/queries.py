@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from kept.catalog.choices import ReceiptStatus
 from kept.catalog.models import Product, Receipt
-from kept.customers.models import Customer, Interaction
+from kept.customers.models import Customer
 
 
 @dataclass(frozen=True)
@@ -13,20 +13,12 @@ class HomeSummary:
     my_customers: int | None
     products: int | None
     open_receipts: int | None
-    recent_interactions: list
 
 
 def home_summary(user) -> HomeSummary:
-    """What the home page shows until the role dashboards arrive; only what the role may see."""
+    """The tiles at the top of the home page's dashboard; only what the role may see."""
     sees_customers = user.has_perm("customers.view_customer")
     sees_catalog = user.has_perm("catalog.view_product")
-    recent = []
-    if sees_customers:
-        recent = list(
-            Interaction.objects.select_related("customer", "author").order_by(
-                "-occurred_at", "-id"
-            )[:8]
-        )
     return HomeSummary(
         customers=Customer.objects.active().count() if sees_customers else None,
         my_customers=Customer.objects.active().filter(owner=user).count()
@@ -36,5 +28,4 @@ def home_summary(user) -> HomeSummary:
         open_receipts=Receipt.objects.filter(status=ReceiptStatus.SCHEDULED).count()
         if sees_catalog
         else None,
-        recent_interactions=recent,
     )

@@ -3,9 +3,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from kept.core import queries
+from kept.core import dashboards
 
 
 class LoginView(auth_views.LoginView):
@@ -13,8 +13,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "kept/core/home.html", {"summary": queries.home_summary(request.user)})
+    """The role's dashboard, in one request: a manager's profit and trends, staff's customers,
+    the warehouse's deliveries; every one with the customers' own words."""
+    board = dashboards.dashboard(request.user)
+    context = {"board": board, "summary": board.summary, **board.sections}
+    return render(request, "kept/core/home.html", context)
 
 
 @login_not_required
