@@ -37,7 +37,7 @@ from kept.promising.models import (
 )
 from kept.receivables.models import Allocation, Invoice, NumberSequence, Payment
 from kept.servicedesk.models import Complaint, Ticket, TicketMessage, TicketStatusChange
-from kept.value.models import MarketingSpend, ValueRun, VipService
+from kept.value.models import MarketingSpend, ValueRun, ValueSettings, VipService
 
 MARKER = "demo.build"
 
@@ -123,6 +123,8 @@ def delete_demo_data() -> None:
     # the refits of the demo's customers (their values go with the customers); not counted
     # by ``is_empty``: a nightly refit may have run, and failed, on the empty database
     ValueRun.objects.all().delete()
+    # the demo set the activity rates: back to the defaults of a new business
+    ValueSettings.objects.all().delete()
     remove_desk_settings()
     labels = [model._meta.label_lower for model in DEMO_TABLES]
     AuditEntry.objects.filter(
