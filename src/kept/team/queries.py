@@ -129,6 +129,24 @@ def notes(person, period_list: list[Period], *, with_raters: bool) -> dict[int, 
     return by_period
 
 
+def notes_of_period(period: Period, *, with_raters: bool) -> dict[int, list[Note]]:
+    """{person id: notes on them} in the period, ordered as ``notes``."""
+    found = Score.objects.filter(period=period).exclude(note="")
+    found = found.select_related("item", *(["rater"] if with_raters else []))
+    by_person: dict[int, list[Note]] = {}
+    for score in found.order_by("person", "item__position", "item_id", "note", "id"):
+        rater = score.rater if with_raters else None
+        note = Note(score.item, score.note, score.is_self, rater)
+        by_person.setdefault(score.person_id, []).append(note)
+    return by_person
+
+
+def every_score(period: Period) -> list[Score]:
+    """Every score of the period with its rater: for managers only (the caller checks)."""
+    found = Score.objects.filter(period=period).select_related("rater", "person", "item")
+    return list(found.order_by("person__username", "item__position", "rater__username"))
+
+
 def raters_of(person, period: Period) -> list[Score]:
     """Who gave which score to the person: for managers only (the caller checks)."""
     found = Score.objects.filter(person=person, period=period).select_related("rater", "item")
@@ -204,7 +222,7 @@ def my_scorecard(user, today: date) -> MyScorecard:
         .first()
     )
     if period is None:
-        items = BehaviourItem.objects.active().count()
+        items = BehaviourItem.objects.active().count() if user.pk in ids else 0
         return MyScorecard(None, len(ids) * items, 0, None, None, 0)
     mine, of_me = Q(rater=user), Q(person=user)
     counts = Score.objects.filter(period=period).aggregate(
