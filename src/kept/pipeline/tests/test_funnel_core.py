@@ -73,9 +73,7 @@ def test_no_alert_on_fewer_leads_than_the_guard():
     # 19 visitors of whom none bought: judged on too few leads
     settled = [1, 19, 0, 0]
     assert core.below_target(DEFAULT, settled, 500) == []
-    assert [s.name for s in core.below_target(DEFAULT, settled, 500, min_leads=19)] == [
-        "Purchase"
-    ]
+    assert [s.name for s in core.below_target(DEFAULT, settled, 500, min_leads=19)] == ["Purchase"]
 
 
 counts = st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=8)
