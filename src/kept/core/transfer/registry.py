@@ -19,6 +19,7 @@ from kept.catalog.resources import ProductResource, ReceiptResource, StockMoveme
 from kept.core.transfer.resource import KeptResource
 from kept.customers.resources import ContactResource, CustomerResource
 from kept.fulfilment.resources import DeliveryResource
+from kept.pipeline.resources import LeadResource
 from kept.receivables.resources import InvoiceResource, PaymentResource
 from kept.replenishment.resources import SubscriptionResource
 from kept.servicedesk.resources import TicketResource
@@ -142,6 +143,15 @@ ENTITIES: dict[str, Entity] = {
             required=("customer", "subject"),
             import_permissions=("servicedesk.add_ticket", "servicedesk.view_ticket"),
             export_permissions=("servicedesk.view_ticket",),
+        ),
+        Entity(
+            "leads",
+            gettext_lazy("Leads"),
+            LeadResource,
+            key=(),
+            required=("name",),
+            import_permissions=("pipeline.add_lead", "pipeline.view_lead"),
+            export_permissions=("pipeline.view_lead",),
         ),
     )
 }
