@@ -11,13 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from importlib import import_module
 from itertools import groupby
 
 from django.db.models import Count, Prefetch
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from kept.core.queries import HomeSummary, home_summary
@@ -25,6 +21,7 @@ from kept.feedback import queries as feedback
 from kept.feedback.models import Survey
 from kept.fulfilment import chart
 from kept.fulfilment import queries as fulfilment
+from kept.pipeline.queries import dashboard_funnel
 from kept.promising import supply
 from kept.promising.choices import LineStatus
 from kept.promising.models import Order, OrderLine
@@ -33,38 +30,13 @@ from kept.receivables.choices import StatusFilter
 from kept.replenishment import queries as replenishment
 from kept.servicedesk import queries as servicedesk
 from kept.servicedesk.models import Complaint, TicketMessage
+from kept.team.queries import my_scorecard
 from kept.value import queries as value
 
 CHAIR_SIZE = 8  # the customer's voice: enough to read over a coffee
 LIST_SIZE = 8  # the first rows of each list; the full list is one link away
 DELIVERY_LIST_SIZE = 30
 TREND_MONTHS = 12
-FUNNEL_TEMPLATE = "kept/pipeline/_dashboard_funnel.html"
-SCORECARD_TEMPLATE = "kept/team/_dashboard_scorecard.html"
-
-
-# The funnel and the scorecard come from the pipeline and team apps, built alongside: until
-# they land, their sections are left out. TODO(issue 8): import them directly once they exist.
-
-
-def _partner(module: str, name: str, template: str, url: str):
-    try:
-        found = getattr(import_module(module), name)
-        get_template(template)
-        reverse(url)
-    except (ImportError, AttributeError, TemplateDoesNotExist, NoReverseMatch):
-        return None
-    return found
-
-
-def funnel_of(today: date):
-    read = _partner("kept.pipeline.queries", "dashboard_funnel", FUNNEL_TEMPLATE, "pipeline:funnel")
-    return read(today) if read else None
-
-
-def scorecard_of(user, today: date):
-    read = _partner("kept.team.queries", "my_scorecard", SCORECARD_TEMPLATE, "team:score")
-    return read(user, today) if read else None
 
 
 # The empty chair ---------------------------------------------------------------------------
@@ -182,13 +154,7 @@ class Alerts:
     overdue_invoices: int
     overdue_amount: Decimal
     lapsing: int
-    funnel_below_target: list = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        counts = [self.sla_breached, self.sla_at_risk, self.promises_at_risk]
-        counts += [self.overdue_invoices, self.lapsing, len(self.funnel_below_target)]
-        return sum(counts)
+    funnel_below_target: list = field(default_factory=list)  # kept.pipeline's shortfalls
 
 
 def alerts(today: date, user, *, promises_at_risk: int, funnel=None) -> Alerts:
@@ -319,7 +285,7 @@ def deliveries_today(today: date, limit: int = DELIVERY_LIST_SIZE) -> Deliveries
 
 def manager_dashboard(user, today: date) -> dict:
     risks = supply.at_risk(today=today)
-    funnel = funnel_of(today)
+    funnel = dashboard_funnel(today)
     service, satisfaction = trends(today)
     held, held_count = held_orders()
     return {
@@ -342,7 +308,7 @@ def staff_dashboard(user, today: date) -> dict:
         "at_risk": my_customers_at_risk(risks, user),
         "lapsing": my_lapsing(user, today),
         # the team scores itself: a viewer is not on it
-        "scorecard": scorecard_of(user, today) if user.has_perm("team.add_score") else None,
+        "scorecard": my_scorecard(user, today) if user.has_perm("team.add_score") else None,
     }
 
 

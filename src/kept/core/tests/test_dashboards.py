@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kept.core import dashboards
+from kept.pipeline.tests.conftest import make_lead, stages  # noqa: F401 (fixtures)
 
 # Queries per dashboard, whatever the data (the same bound holds with 3× the rows). About 12
 # of them are the request's own (session, user, permissions, notifications, tiles).
@@ -216,6 +217,18 @@ def test_sla_alerts_count_the_breached_tickets(client, business):
     assert "?sla=breached" in alerts and "?sla=at_risk" in alerts
 
 
+def test_the_manager_sees_the_funnel_against_targets_and_its_alerts(client, manager, make_lead):  # noqa: F811
+    # 25 leads three weeks ago: 20 visited (80 %), 8 bought (40 %, target 60 %)
+    make_lead("Inquiry", days_ago=200)
+    for number in range(25):
+        make_lead("Inquiry" if number < 5 else "Visit" if number < 17 else "Purchase", days_ago=21)
+    body = _page(client, manager)
+    assert 'id="dashboard-funnel"' in body
+    alerts = _section(body, "dash-alerts")
+    assert "Purchase: 40 % converted from the previous stage, target 60 %" in _text(alerts)
+    assert reverse("pipeline:funnel") in alerts
+
+
 # Staff and viewer --------------------------------------------------------------------------
 
 
@@ -236,6 +249,7 @@ def test_staff_see_their_plan_tickets_risks_and_lapsing_customers(client, busine
     # the longest overdue first: C002 is 5 days overdue, C000 3
     assert re.findall(r'<li data-customer="(\w+)"', lapsing) == ["C002", "C001", "C000"]
     assert "5 days overdue" in lapsing
+    assert 'id="my-scorecard"' in body
 
 
 def test_staff_see_only_their_own_customers_and_tickets(client, business, make_user):
