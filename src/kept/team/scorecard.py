@@ -55,7 +55,7 @@ def totals(items: Iterable[ItemScore]) -> Totals:
     items = list(items)
     mine = [item.self_value for item in items if item.self_value is not None]
     peers = [item.peer_average for item in items if item.peer_average is not None]
-    return Totals(sum(mine), len(mine), sum(peers), len(peers))
+    return Totals(sum(mine), len(mine), round(sum(peers), 9), len(peers))
 
 
 def share(part: int | float, whole: int | float) -> float | None:
