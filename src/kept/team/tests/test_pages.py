@@ -148,3 +148,19 @@ def test_the_board_in_chinese(team, client_as, period):
     client = client_as(team["ann"])
     client.cookies["django_language"] = "zh-hans"
     assert client.get(reverse("team:scorecards")).status_code == 200
+
+
+def test_the_dashboard_card_says_how_far_i_am(team, items, give, rf, today):
+    from django.template.loader import render_to_string
+
+    from kept.team.queries import my_scorecard
+
+    give(team["ann"], team["ann"], dict.fromkeys(items, 1))
+    give(team["bob"], team["ann"], {items[0]: 0})
+    request = rf.get("/")
+    request.user = team["ann"]
+    context = {"scorecard": my_scorecard(team["ann"], today), "user": team["ann"]}
+    html = render_to_string("kept/team/_dashboard_scorecard.html", context, request=request)
+    assert "16 scores left to give this month." in html  # 5 members × 4 items − 4 given
+    assert "100 %" in html and "0 %" in html and 'href="/team/people/ann/"' in html
+    assert "bob" not in html
