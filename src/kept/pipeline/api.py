@@ -1,8 +1,6 @@
 """/api/v1/leads and /api/v1/funnel (SPEC 2.8): leads with their moves, and the conversion
 of a cohort per stage, per month, channel or owner. Permissions are the pages'."""
 
-from __future__ import annotations
-
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -57,7 +55,7 @@ def _stage(name: str) -> Stage:
     return found
 
 
-class LeadQuery(Paging.Input):
+class LeadQuery(Schema):
     q: str = Field("", max_length=100, description="In the name, phone or email")
     stage: str = Field("", max_length=60)
     channel: Channel | None = None

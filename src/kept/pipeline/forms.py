@@ -140,6 +140,11 @@ class StageForm(forms.ModelForm):
     def validate_unique(self):
         pass  # positions and the won flag are checked across the whole set (StageFormSet)
 
+    def _get_validation_exclusions(self):
+        # Not against the rows as stored: moving the won flag or swapping two positions
+        # would collide with the row not saved yet. StageFormSet.clean checks the new set.
+        return super()._get_validation_exclusions() | {"is_won", "position"}
+
 
 class BaseStageFormSet(forms.BaseModelFormSet):
     def clean(self):
