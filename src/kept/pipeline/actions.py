@@ -74,7 +74,7 @@ def create_lead(
 
 
 def _locked(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().select_related("stage").get(pk=lead.pk)
+    return Lead.objects.select_for_update(of=("self",)).select_related("stage").get(pk=lead.pk)
 
 
 def _check_open(lead: Lead) -> None:
