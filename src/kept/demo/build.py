@@ -27,6 +27,7 @@ from kept.demo import (
     policies,
     receivables,
     reset,
+    scorecards,
     servicedesk,
     surveys,
     timeline,
@@ -36,7 +37,7 @@ from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
 from kept.fulfilment import scores
 
-STEPS = 17  # plus one when the previous demo is deleted first
+STEPS = 18  # plus one when the previous demo is deleted first
 
 
 def build(
@@ -137,6 +138,8 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     costs = _save_costs(ctx, everyone)
     report(_("Fitting every customer's value: who is still buying, who is lapsing, who left…"))
     valued = value.refit_values(ctx)
+    report(_("Scoring the team: six months of value scorecards…"))
+    cards = scorecards.save_scorecards(ctx)
     return {
         "users": len(ctx.users),
         "households": household_count,
@@ -159,6 +162,7 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
         **feedback,
         **costs,
         **valued,
+        **cards,
         "churned_customers": sum("churned_on" in buyer.facts for buyer in everyone),
     }
 

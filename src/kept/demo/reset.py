@@ -37,12 +37,15 @@ from kept.promising.models import (
 )
 from kept.receivables.models import Allocation, Invoice, NumberSequence, Payment
 from kept.servicedesk.models import Complaint, Ticket, TicketMessage, TicketStatusChange
+from kept.team.models import Period, Score
 from kept.value.models import MarketingSpend, ValueRun, ValueSettings, VipService
 
 MARKER = "demo.build"
 
 # Every table the demo fills, in an order that deletes dependants first.
 DEMO_TABLES = (
+    Score,  # the team's scorecards (the behaviour items are the migration's: they stay)
+    Period,
     VipService,
     MarketingSpend,
     Survey,

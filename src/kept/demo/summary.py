@@ -56,6 +56,9 @@ class DemoSummary:
     valued: int = 0
     churned: int = 0
     lapsing: int = 0
+    scoring_periods: int = 0
+    scores: int = 0
+    score_notes: int = 0
 
     @property
     def customers(self) -> int:
@@ -104,4 +107,11 @@ class DemoSummary:
             )
             % self.__dict__
         )
-        return f"{customers} {orders} {deliveries} {jars} {desk} {value}"
+        team = (
+            _(
+                "%(scores)d value-scorecard scores over %(scoring_periods)d months "
+                "(%(score_notes)d with a note)."
+            )
+            % self.__dict__
+        )
+        return f"{customers} {orders} {deliveries} {jars} {desk} {value} {team}"

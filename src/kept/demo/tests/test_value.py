@@ -75,7 +75,7 @@ def test_the_lapsing_list_is_a_short_call_list(small_demo, today):
     assert not churned & {value.customer_id for value in lapsing}
 
 
-def test_the_rates_are_a_distributors_in_yuan():
+def test_the_rates_are_a_distributors_in_yuan(small_demo):
     settings = ValueSettings.current()
     for name, rate in RATES.items():
         assert getattr(settings, name) == rate > 0
