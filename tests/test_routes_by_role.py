@@ -19,7 +19,12 @@ READERS = {"manager", "staff", "viewer"}
 STOCK_READERS = {"manager", "staff", "warehouse", "viewer"}
 STOCK_WRITERS = {"manager", "warehouse"}
 MANAGER = {"manager"}
-DESK = {"manager", "staff", "warehouse"}  # tickets, including hand-offs between departments
+DESK = {"manager", "staff", "warehouse"}
+TEAM = {
+    "manager",
+    "staff",
+    "warehouse",
+}  # the value scorecards: everyone who serves customers  # tickets, including hand-offs between departments
 
 # url name → (method, kwargs builder, roles allowed). Pages that need no login are listed in PUBLIC.
 PAGES: dict[str, tuple[str, callable, set[str]]] = {
@@ -115,6 +120,21 @@ PAGES: dict[str, tuple[str, callable, set[str]]] = {
     "value:lapsing": ("get", lambda d: {}, READERS),
     "value:refit": ("post", lambda d: {}, MANAGER),
     "value:refit_status": ("get", lambda d: {}, MANAGER),
+    # the funnel: leads worked by the office, read by the viewer, stages set by managers
+    "pipeline:funnel": ("get", lambda d: {}, READERS),
+    "pipeline:leads": ("get", lambda d: {}, READERS),
+    "pipeline:lead": ("get", lambda d: {"pk": d["lead_id"]}, READERS),
+    "pipeline:lead_create": ("get", lambda d: {}, OFFICE),
+    "pipeline:lead_move": ("post", lambda d: {"pk": d["lead_id"]}, OFFICE),
+    "pipeline:lead_lose": ("post", lambda d: {"pk": d["lead_id"]}, OFFICE),
+    "pipeline:lead_win": ("post", lambda d: {"pk": d["lead_id"]}, OFFICE),
+    "pipeline:stages": ("get", lambda d: {}, MANAGER),
+    # value scorecards: the team scores; managers set the items and close periods
+    "team:scorecards": ("get", lambda d: {}, TEAM),
+    "team:score": ("get", lambda d: {}, TEAM),
+    "team:person": ("get", lambda d: {"username": d["username"]}, TEAM),
+    "team:items": ("get", lambda d: {}, MANAGER),
+    "team:close_period": ("post", lambda d: {"key": d["period"]}, MANAGER),
 }
 PUBLIC = {"login", "health", "set_language", "feedback:answer"}
 LOGOUT = "logout"
@@ -200,6 +220,17 @@ API: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/value/customers/{code}"): MANAGER,
     ("get", "/api/v1/value/lapsing"): READERS,
     ("post", "/api/v1/value/refit"): MANAGER,
+    ("get", "/api/v1/leads"): READERS,
+    ("post", "/api/v1/leads"): OFFICE,
+    ("get", "/api/v1/leads/{lead_id}"): READERS,
+    ("patch", "/api/v1/leads/{lead_id}"): OFFICE,
+    ("post", "/api/v1/leads/{lead_id}/move"): OFFICE,
+    ("post", "/api/v1/leads/{lead_id}/lose"): OFFICE,
+    ("post", "/api/v1/leads/{lead_id}/win"): OFFICE,
+    ("get", "/api/v1/funnel"): READERS,
+    ("get", "/api/v1/scorecards"): TEAM,
+    ("get", "/api/v1/scorecards/items"): TEAM,
+    ("post", "/api/v1/scorecards/scores"): TEAM,
 }
 
 
@@ -242,6 +273,7 @@ def world(db, make_user):
     from kept.receivables import actions as receivables
     from kept.replenishment import actions as replenishment
     from kept.servicedesk import actions as servicedesk
+    from kept.pipeline.actions import create_lead
     from kept.value.models import VipService
 
     owner = make_user("staff", "owner")
@@ -272,7 +304,14 @@ def world(db, make_user):
     )
     vip = VipService.objects.create(customer=customer, description="专人", started_on=date.today())
     _score(customer)
+    lead = create_lead(
+        {"name": "潜在客户", "phone": "13800000000", "channel": "referral", "owner": owner},
+        actor=owner,
+    )
     return {
+        "lead_id": lead.pk,
+        "username": owner.username,
+        "period": date.today().strftime("%Y-%m"),
         "vip": vip.pk,
         "pk": jar.pk,
         "subscription": jar.pk,

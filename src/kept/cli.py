@@ -270,6 +270,20 @@ def cmd_sla(args) -> int:
     return 0
 
 
+def cmd_funnel(args) -> int:
+    """The funnel check: alert the managers to each stage below its target (daily)."""
+    from kept.pipeline import tasks
+
+    if args.enqueue:
+        print(f"Funnel check queued as {tasks.enqueue_check()}; `kept worker` runs it.")  # noqa: T201
+        return 0
+    done = tasks.check_funnel()
+    print(  # noqa: T201
+        f"{done['below_target']} stages below target; {done['alerts']} new alerts to the managers."
+    )
+    return 0
+
+
 def cmd_clv(args) -> int:
     """Fit a CLV model to a transaction file and print its parameters."""
     import json
@@ -419,6 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sla.add_argument("--enqueue", action="store_true", help="run it in the background")
     sla.set_defaults(func=cmd_sla)
+    funnel = sub.add_parser("funnel", help="the funnel").add_subparsers(
+        dest="funnel_command", required=True
+    )
+    check = funnel.add_parser("check", help="alert the managers to stages below target (daily)")
+    check.add_argument("--enqueue", action="store_true", help="run it in the background")
+    check.set_defaults(func=cmd_funnel)
     _add_clv(sub)
     return parser
 
@@ -469,6 +489,7 @@ KEPT_COMMANDS = {
     "backtest",
     "worker",
     "sla",
+    "funnel",
     "clv",
     "-h",
     "--help",

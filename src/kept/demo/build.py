@@ -22,6 +22,7 @@ from kept.demo import (
     history,
     households,
     jars,
+    leads,
     orders,
     people,
     policies,
@@ -37,7 +38,7 @@ from kept.demo.context import DemoContext
 from kept.demo.summary import DemoError, DemoSummary
 from kept.fulfilment import scores
 
-STEPS = 18  # plus one when the previous demo is deleted first
+STEPS = 19  # plus one when the previous demo is deleted first
 
 
 def build(
@@ -140,6 +141,8 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
     valued = value.refit_values(ctx)
     report(_("Scoring the team: six months of value scorecards…"))
     cards = scorecards.save_scorecards(ctx)
+    report(_("Bringing in leads: two years of the funnel, from inquiry to repeat…"))
+    funnel = leads.save_leads(ctx)  # last: the customers it wins change no earlier step
     return {
         "users": len(ctx.users),
         "households": household_count,
@@ -163,6 +166,7 @@ def _build_all(ctx: DemoContext, report: Callable[[str], None]) -> dict[str, int
         **costs,
         **valued,
         **cards,
+        **funnel,
         "churned_customers": sum("churned_on" in buyer.facts for buyer in everyone),
     }
 

@@ -26,6 +26,7 @@ from kept.fulfilment.models import (
     ScoreQueue,
     ServiceTolerance,
 )
+from kept.pipeline.models import FunnelAlert, Lead, Stage, StageEntry
 from kept.promising.models import (
     Commitment,
     CustomerPolicy,
@@ -41,9 +42,13 @@ from kept.team.models import Period, Score
 from kept.value.models import MarketingSpend, ValueRun, ValueSettings, VipService
 
 MARKER = "demo.build"
+DEFAULT_INQUIRY_TARGET = 500
 
 # Every table the demo fills, in an order that deletes dependants first.
 DEMO_TABLES = (
+    FunnelAlert,
+    StageEntry,
+    Lead,
     Score,  # the team's scorecards (the behaviour items are the migration's: they stay)
     Period,
     VipService,
@@ -128,6 +133,8 @@ def delete_demo_data() -> None:
     ValueRun.objects.all().delete()
     # the demo set the activity rates: back to the defaults of a new business
     ValueSettings.objects.all().delete()
+    # the demo set its own inquiry target: back to SPEC 2.8's default (pipeline migration 0002)
+    Stage.objects.filter(monthly_target__isnull=False).update(monthly_target=DEFAULT_INQUIRY_TARGET)
     remove_desk_settings()
     labels = [model._meta.label_lower for model in DEMO_TABLES]
     AuditEntry.objects.filter(

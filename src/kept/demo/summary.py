@@ -59,10 +59,21 @@ class DemoSummary:
     scoring_periods: int = 0
     scores: int = 0
     score_notes: int = 0
+    leads: int = 0
+    leads_won: int = 0
+    leads_lost: int = 0
+    lead_notes: int = 0
+    funnel_alerts: int = 0
 
     @property
     def customers(self) -> int:
-        return self.households + self.restaurants + self.institutions + self.departments
+        return (
+            self.households
+            + self.restaurants
+            + self.institutions
+            + self.departments
+            + self.leads_won
+        )
 
     def __str__(self) -> str:
         customers = _(
@@ -114,4 +125,11 @@ class DemoSummary:
             )
             % self.__dict__
         )
-        return f"{customers} {orders} {deliveries} {jars} {desk} {value} {team}"
+        funnel = (
+            _(
+                "%(leads)d leads (%(leads_won)d won and now customers, %(leads_lost)d lost); "
+                "%(funnel_alerts)d funnel stage below its target."
+            )
+            % self.__dict__
+        )
+        return f"{customers} {orders} {deliveries} {jars} {desk} {value} {team} {funnel}"

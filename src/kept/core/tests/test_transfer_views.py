@@ -39,6 +39,7 @@ EVERY_EXPORT = {
     "deliveries",
     "subscriptions",
     "tickets",
+    "leads",
 }
 
 
@@ -46,7 +47,7 @@ EVERY_EXPORT = {
     ("role", "imports", "exports"),
     [
         ("manager", EVERY_EXPORT, EVERY_EXPORT),
-        ("staff", {"customers", "contacts", "subscriptions", "tickets"}, EVERY_EXPORT),
+        ("staff", {"customers", "contacts", "subscriptions", "tickets", "leads"}, EVERY_EXPORT),
         (
             "warehouse",
             {"stock_movements", "receipts", "deliveries", "tickets"},

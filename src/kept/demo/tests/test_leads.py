@@ -34,7 +34,7 @@ def built(today):
 def test_two_years_of_leads_from_every_channel_owned_by_the_staff(built):
     ctx, counts, seconds = built
     leads = Lead.objects.all()
-    assert counts["leads"] == leads.count() > 24 * 13
+    assert counts["leads"] == leads.count() > 24 * 3  # a few a month, 45+ in the last quarter
     assert set(leads.values_list("channel", flat=True)) == {
         "referral", "walk_in", "phone", "online", "event", "other"
     }  # fmt: skip
@@ -49,7 +49,7 @@ def test_two_years_of_leads_from_every_channel_owned_by_the_staff(built):
 def test_won_leads_are_customers_with_their_history(built):
     _ctx, counts, _seconds = built
     won = Lead.objects.filter(customer__isnull=False).select_related("customer")
-    assert counts["leads_won"] == won.count() == Customer.objects.count() > 100
+    assert counts["leads_won"] == won.count() == Customer.objects.count() > 50
     lead = won.first()
     notes = Interaction.objects.filter(customer=lead.customer)
     assert notes.count() >= StageEntry.objects.filter(lead=lead).count() >= 3

@@ -47,3 +47,17 @@ def test_a_window_later_they_are_told_again(weak_purchase, manager):
 
 def test_the_dashboard_list_is_the_current_check(weak_purchase):
     assert {a.name for a in queries.funnel_alerts()} == {"Purchase", "Inquiry"}
+
+
+def test_kept_funnel_check_runs_it_or_queues_it(weak_purchase, manager, capsys):
+    from kept.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["funnel", "check"])
+    said = capsys.readouterr().out
+    with pytest.raises(SystemExit) as queued:
+        main(["funnel", "check", "--enqueue"])
+
+    assert done.value.code == 0 and "2 stages below target; 2 new alerts" in said
+    assert queued.value.code == 0 and "queued" in capsys.readouterr().out
+    assert FunnelAlert.objects.count() == 2
