@@ -19,12 +19,8 @@ READERS = {"manager", "staff", "viewer"}
 STOCK_READERS = {"manager", "staff", "warehouse", "viewer"}
 STOCK_WRITERS = {"manager", "warehouse"}
 MANAGER = {"manager"}
-DESK = {"manager", "staff", "warehouse"}
-TEAM = {
-    "manager",
-    "staff",
-    "warehouse",
-}  # the value scorecards: everyone who serves customers  # tickets, including hand-offs between departments
+DESK = {"manager", "staff", "warehouse"}  # tickets, including hand-offs between departments
+TEAM = {"manager", "staff", "warehouse"}  # the value scorecards: everyone who serves customers
 
 # url name → (method, kwargs builder, roles allowed). Pages that need no login are listed in PUBLIC.
 PAGES: dict[str, tuple[str, callable, set[str]]] = {
@@ -268,12 +264,12 @@ def world(db, make_user):
     """One of everything a route can point at."""
     from kept.catalog import actions as catalog
     from kept.customers import actions as customers
+    from kept.pipeline.actions import create_lead
     from kept.promising import actions as promising
     from kept.promising.engine import LineInput
     from kept.receivables import actions as receivables
     from kept.replenishment import actions as replenishment
     from kept.servicedesk import actions as servicedesk
-    from kept.pipeline.actions import create_lead
     from kept.value.models import VipService
 
     owner = make_user("staff", "owner")
