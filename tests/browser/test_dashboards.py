@@ -8,19 +8,10 @@ import re
 
 import pytest
 from conftest import PASSWORD
-from django.utils import timezone
 from playwright.sync_api import expect
 from tests.browser.screens import shoot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db, settings):
-    from kept.demo import build_demo
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_demo(seed=7, scale=0.05, today=timezone.localdate())
 
 
 def _demo_user(username: str):

@@ -5,19 +5,10 @@ lapsing call list and never a money figure. Screenshots for the README."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 from tests.browser.screens import shoot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db, settings):
-    from kept.demo import build_demo
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_demo(seed=7, scale=0.05, today=timezone.localdate())
 
 
 def test_the_manager_reads_customer_value_and_staff_call_the_lapsing(page, login, make_user, demo):
