@@ -22,6 +22,10 @@ Environment variables:
                         default http://127.0.0.1:8000.
     KEPT_CLIENT_IP_HEADER  behind a reverse proxy, the header holding the client's address for
                         rate limits, e.g. HTTP_X_REAL_IP; default: the connection's address.
+    KEPT_RATE_LIMIT_STORE  where rate limits count (log-ins, API tokens, survey pages):
+                        "database" (default in production), "redis" (default when KEPT_REDIS_URL
+                        is set or the rq backend runs) or "memory" (default with KEPT_DEBUG; one
+                        process only).
 """
 
 from __future__ import annotations
@@ -191,6 +195,37 @@ EMAIL_TIMEOUT = 15  # seconds: a slow mail server must not hold a worker for lon
 KEPT_PUBLIC_URL = os.environ.get("KEPT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 KEPT_CLIENT_IP_HEADER = os.environ.get("KEPT_CLIENT_IP_HEADER", "")
 KEPT_SURVEY_RATE_LIMIT = (30, 600)  # requests per client address per 10 minutes
+KEPT_LOGIN_ADDRESS_LIMIT = (10, 900)  # failed log-ins per client address per 15 minutes
+KEPT_LOGIN_USERNAME_LIMIT = (5, 900)  # failed log-ins per username per 15 minutes
+KEPT_API_TOKEN_FAILURE_LIMIT = (30, 600)  # unknown API tokens per client address per 10 minutes
+
+# The rate limits' counts must be shared by every web process, or each process would grant
+# the whole limit again: Redis when it is configured, else a table in Kept's own database.
+# Only development (one runserver process) counts in memory. KEPT_RATE_LIMIT_STORE chooses.
+_redis_configured = KEPT_TASKS_BACKEND == "rq" or bool(os.environ.get("KEPT_REDIS_URL"))
+KEPT_RATE_LIMIT_STORE = os.environ.get("KEPT_RATE_LIMIT_STORE", "").strip().lower() or (
+    "memory" if DEBUG else "redis" if _redis_configured else "database"
+)
+_RATE_LIMIT_CACHES = {
+    "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kept_rate_limit",
+        # culling would forget counts; a window's keys expire on their own
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    },
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": KEPT_REDIS_URL},
+}
+if KEPT_RATE_LIMIT_STORE not in _RATE_LIMIT_CACHES:
+    raise ImproperlyConfigured(
+        f"KEPT_RATE_LIMIT_STORE must be memory, database or redis; got {KEPT_RATE_LIMIT_STORE!r}."
+    )
+CACHES = {"default": _RATE_LIMIT_CACHES["memory"]}
+if KEPT_RATE_LIMIT_STORE == "memory":
+    KEPT_RATE_LIMIT_CACHE = "default"
+else:
+    CACHES["ratelimit"] = _RATE_LIMIT_CACHES[KEPT_RATE_LIMIT_STORE]
+    KEPT_RATE_LIMIT_CACHE = "ratelimit"
 
 AUTHENTICATION_BACKENDS = ["kept.core.auth.RoleBackend"]
 

@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, django_auth
 
+from kept.core import auth
 from kept.core.models import ApiToken
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,15 @@ class BearerToken(HttpBearer):
     """``Authorization: Bearer kept_…``; the token carries its user's role."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        # an address that sent too many unknown tokens is refused before any lookup: 429
+        # whether or not this token is good, so guessing teaches nothing
+        window = auth.token_refused_for(request)
+        if window is not None:
+            raise ApiError(429, "too_many_requests", _("Too many requests. Try again later."))
         digest = ApiToken.digest_of(token)
         found = ApiToken.objects.active().select_related("user").filter(digest=digest).first()
         if found is None:
+            auth.record_token_failure(request)
             return None
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
@@ -93,7 +100,12 @@ def docs_need_login(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated and not Needs()(request):
+        try:
+            allowed = request.user.is_authenticated or Needs()(request)
+        except ApiError as error:  # too many unknown tokens from this address
+            body = {"code": error.code, "message": error.message, "details": None}
+            return JsonResponse(body, status=error.status)
+        if not allowed:
             body = {"code": "unauthenticated", "message": _("Log in or send a valid API token.")}
             return JsonResponse({**body, "details": None}, status=401)
         return view(request, *args, **kwargs)

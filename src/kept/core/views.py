@@ -1,16 +1,56 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from kept.core import dashboards
+from kept.core import auth, dashboards
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form; when the limit is reached it refuses before checking anything."""
+
+    refused_for: int | None = None  # the limit's window in seconds, once refused
+
+    def clean(self):
+        if self.refused_for is not None:
+            minutes = max(self.refused_for // 60, 1)
+            raise ValidationError(
+                ngettext(
+                    "Too many failed attempts to log in. Try again in %(minutes)d minute.",
+                    "Too many failed attempts to log in. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="too_many_attempts",
+            )
+        return super().clean()
 
 
 class LoginView(auth_views.LoginView):
+    """Log in; failures count per client address and per username (kept.core.auth), and past
+    either limit the answer is 429 with the same message whether the user exists or not."""
+
     template_name = "kept/core/login.html"
     redirect_authenticated_user = True
+    form_class = LoginForm
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        form = self.get_form()
+        username = str(form.data.get("username", ""))
+        form.refused_for = auth.login_refused_for(request, username)
+        if form.refused_for is not None:
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(form.refused_for)
+            return response
+        if form.is_valid():
+            return self.form_valid(form)
+        auth.record_login_failure(request, username)
+        return self.form_invalid(form)
 
 
 @require_safe
