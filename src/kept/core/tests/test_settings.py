@@ -1,5 +1,6 @@
 """Settings come from the environment; production settings pass `check --deploy`."""
 
+import json
 import os
 import subprocess
 import sys
@@ -76,3 +77,93 @@ def test_environment_drives_database_language_and_time_zone(tmp_path):
         check=True,
     ).stdout.split()
     assert custom == ["django.db.backends.postgresql", "kept", "en", "Europe/Berlin"]
+
+
+def _settings_in(tmp_path, names: list[str], **env) -> dict:
+    """The named settings as a fresh process sees them with only ``env`` (no KEPT_ inherited)."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n, None) for n in {names!r}}}, default=str))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KEPT_", "DJANGO_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "kept.settings",
+            "PYTHONPATH": str(ROOT / "src"),
+            "KEPT_DATA_DIR": str(tmp_path),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+PRODUCTION = {"KEPT_SECRET_KEY": "a-production-secret-from-the-environment-0123456789"}
+
+
+def test_production_cookies_and_headers_are_secure(tmp_path):
+    names = [
+        "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SAMESITE", "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS",
+        "SECURE_REFERRER_POLICY", "SECURE_SSL_REDIRECT", "DEBUG",
+    ]  # fmt: skip
+    found = _settings_in(tmp_path, names, **PRODUCTION)
+    assert found == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_SSL_REDIRECT": True,
+        "DEBUG": False,
+    }
+    assert (
+        "django.middleware.csrf.CsrfViewMiddleware"
+        in _settings_in(tmp_path, ["MIDDLEWARE"], **PRODUCTION)["MIDDLEWARE"]
+    )
+
+
+def test_rate_limits_count_where_every_process_sees_them(tmp_path):
+    names = ["KEPT_RATE_LIMIT_STORE", "KEPT_RATE_LIMIT_CACHE", "CACHES"]
+    production = _settings_in(tmp_path, names, **PRODUCTION)
+    assert production["KEPT_RATE_LIMIT_STORE"] == "database"
+    limits = production["CACHES"][production["KEPT_RATE_LIMIT_CACHE"]]
+    assert limits["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    with_redis = _settings_in(tmp_path, names, KEPT_REDIS_URL="redis://cache:6379/1", **PRODUCTION)
+    limits = with_redis["CACHES"][with_redis["KEPT_RATE_LIMIT_CACHE"]]
+    assert limits == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache:6379/1",
+    }
+    development = _settings_in(tmp_path, names, KEPT_DEBUG="1")
+    assert development["KEPT_RATE_LIMIT_STORE"] == "memory"
+
+
+def test_secrets_come_only_from_the_environment(tmp_path):
+    names = ["SECRET_KEY", "DATABASES", "EMAIL_HOST_PASSWORD"]
+    given = _settings_in(
+        tmp_path,
+        names,
+        KEPT_DATABASE_URL="postgres://kept:db-pass-from-env@db.internal:5432/kept",
+        KEPT_EMAIL_HOST="smtp.example.com",
+        KEPT_EMAIL_PASSWORD="mail-pass-from-env",
+        **PRODUCTION,
+    )
+    assert given["SECRET_KEY"] == PRODUCTION["KEPT_SECRET_KEY"]
+    assert given["DATABASES"]["default"]["PASSWORD"] == "db-pass-from-env"
+    assert given["EMAIL_HOST_PASSWORD"] == "mail-pass-from-env"
+    # without them, no secret appears from anywhere else
+    bare = _settings_in(tmp_path, names, KEPT_EMAIL_HOST="smtp.example.com", **PRODUCTION)
+    assert bare["DATABASES"]["default"].get("PASSWORD", "") == ""
+    assert bare["EMAIL_HOST_PASSWORD"] == ""
