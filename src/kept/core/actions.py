@@ -61,7 +61,8 @@ def create_token(user, *, name: str = "", actor=None) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[len(TOKEN_PREFIX) :][:8], digest=ApiToken.digest_of(raw)
     )
-    audit.record(actor or user, "token.create", token)
+    changes = {"user": [None, user.get_username()], "name": [None, name]}
+    audit.record(actor or user, "token.create", token, changes=changes)
     return token, raw
 
 
@@ -70,5 +71,6 @@ def revoke_token(token: ApiToken, *, actor=None, reason: str = "") -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor, "token.revoke", token, reason=reason)
+        changes = {"revoked_at": [None, audit.plain(token.revoked_at)]}
+        audit.record(actor, "token.revoke", token, reason=reason, changes=changes)
     return token

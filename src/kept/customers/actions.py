@@ -96,10 +96,10 @@ def update_customer(
     """Apply changed fields under a row lock, so two editors never overwrite each other."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     values = {key: value for key, value in data.items() if key in EDITABLE_FIELDS}
-    changes = audit.diff(locked, EDITABLE_FIELDS, values)
-    _check_credit_permission(actor, changes)
     if values.get("is_blocked") is False:
         values.setdefault("blocked_reason", "")
+    changes = audit.diff(locked, EDITABLE_FIELDS, values)
+    _check_credit_permission(actor, changes)
     for key, value in values.items():
         setattr(locked, key, value)
     locked.full_clean()

@@ -211,12 +211,25 @@ def save_stages(formset, *, actor=None) -> list[Stage]:
     """Save the stages' names, order and targets as one change. Positions and the won flag
     are unique, so the stages first step aside (positions + 10 000, nobody won) and then take
     their new places: a swap of two positions never collides halfway."""
-    list(Stage.objects.select_for_update().order_by("pk"))
+    before = _stage_values(Stage.objects.select_for_update().order_by("pk"))
     Stage.objects.update(position=F("position") + POSITION_OFFSET, is_won=False)
     saved = [form.save() for form in formset.forms if form.cleaned_data]
+    changed = {}
+    for pk, values in _stage_values(saved).items():
+        old = before.get(pk, {})
+        diff = {name: [old.get(name), new] for name, new in values.items() if old.get(name) != new}
+        if diff:
+            changed[values["name"]] = diff
     audit.record(
         actor,
         "funnel.stages",
-        changes={"stages": [None, [f"{s.position} {s.name}" for s in saved]]},
+        changes={"stages": [None, [f"{s.position} {s.name}" for s in saved]], "changed": changed},
     )
     return saved
+
+
+STAGE_FIELDS = ["name", "position", "monthly_target", "target_percent", "is_won"]
+
+
+def _stage_values(stages) -> dict[int, dict]:
+    return {s.pk: {name: audit.plain(getattr(s, name)) for name in STAGE_FIELDS} for s in stages}

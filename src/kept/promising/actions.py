@@ -278,7 +278,8 @@ def approve_hold(order: Order, *, actor, reason: str) -> Order:
 def reject_hold(order: Order, *, actor, reason: str) -> Order:
     _require_manager(actor, reason)
     order = Order.objects.select_for_update().get(pk=order.pk)
-    for line in _held(order):
+    held = _held(order)
+    for line in held:
         line.decision, line.status, line.decided_at = (
             Decision.DECLINE,
             LineStatus.DECLINED,
@@ -286,7 +287,8 @@ def reject_hold(order: Order, *, actor, reason: str) -> Order:
         )
         line.save(update_fields=["decision", "status", "decided_at"])
     _refresh_order_decision(order)
-    audit.record(actor, "order.reject", order, reason=reason)
+    declined = {str(line.number): [LineStatus.HELD, LineStatus.DECLINED] for line in held}
+    audit.record(actor, "order.reject", order, reason=reason, changes={"lines": declined})
     return order
 
 

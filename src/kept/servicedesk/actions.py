@@ -386,5 +386,6 @@ def confirm_complaint(
         )
     complaint.confirmed_at, complaint.confirmed_by = now, _user(actor)
     complaint.save(update_fields=["confirmed_at", "confirmed_by"])
-    audit.record(actor, "complaint.confirm", ticket, reason=reason.strip())
+    changes = {"confirmed_at": [None, audit.plain(now)]}
+    audit.record(actor, "complaint.confirm", ticket, reason=reason.strip(), changes=changes)
     return complaint

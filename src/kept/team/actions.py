@@ -123,7 +123,8 @@ def close_period(period: Period, actor) -> Period:
     if locked.is_open:
         locked.closed_at, locked.closed_by = timezone.now(), actor
         locked.save(update_fields=["closed_at", "closed_by"])
-        audit.record(actor, "scorecard.period.close", locked)
+        changes = {"closed_at": [None, audit.plain(locked.closed_at)]}
+        audit.record(actor, "scorecard.period.close", locked, changes=changes)
     return locked
 
 
@@ -134,9 +135,12 @@ def reopen_period(period: Period, actor, *, reason: str) -> Period:
         raise ValidationError(_("Say why the period opens again."))
     locked = Period.objects.select_for_update().get(pk=period.pk)
     if not locked.is_open:
+        changes = {"closed_at": [audit.plain(locked.closed_at), None]}
         locked.closed_at, locked.closed_by = None, None
         locked.save(update_fields=["closed_at", "closed_by"])
-        audit.record(actor, "scorecard.period.reopen", locked, reason=reason.strip())
+        audit.record(
+            actor, "scorecard.period.reopen", locked, reason=reason.strip(), changes=changes
+        )
     return locked
 
 
