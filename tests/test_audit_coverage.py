@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.forms import MultiWidget
 from django.utils import timezone
 
 from kept.core.models import AuditEntry
@@ -279,3 +280,128 @@ def test_scorecard_items_and_periods(manager):
     reopen_period(period, manager, reason="A score was wrong")
     entry = _audited("scorecard.period.reopen", manager, period, reason="A score was wrong")
     assert entry.changes["closed_at"][1] is None
+
+
+# Settings changed in Django admin: SLA policies and their targets, the funnel's stages
+
+
+def _admin_form_data(model_admin, request, obj, change: dict, inline_changes: dict) -> dict:
+    """The admin change page of ``obj`` as a browser would send it back, with ``change`` on the
+    main form and ``inline_changes[(prefix, index)]`` on an inline form."""
+
+    def fields_of(form) -> dict:
+        data = {}
+        for name in form.fields:
+            value, widget = form[name].value(), form.fields[name].widget
+            if isinstance(widget, MultiWidget):  # e.g. a date and a time in two inputs
+                for suffix, part in zip(
+                    widget.widgets_names, widget.decompress(value), strict=True
+                ):
+                    data[form.add_prefix(name) + suffix] = "" if part is None else part
+            elif value is True:
+                data[form.add_prefix(name)] = "on"
+            elif value not in (None, False):
+                data[form.add_prefix(name)] = value
+        return data
+
+    form = model_admin.get_form(request, obj, change=True)(instance=obj)
+    data = {**fields_of(form), **change}
+    for inline in model_admin.get_inline_instances(request, obj):
+        formset_class = inline.get_formset(request, obj)
+        prefix = formset_class.get_default_prefix()
+        formset = formset_class(instance=obj, prefix=prefix)
+        management = formset.management_form
+        data.update({management.add_prefix(n): management[n].value() for n in management.fields})
+        for index, inline_form in enumerate(formset.forms):
+            data.update(fields_of(inline_form))
+            data.update(
+                {
+                    inline_form.add_prefix(k): v
+                    for k, v in inline_changes.get((prefix, index), {}).items()
+                }
+            )
+    return data
+
+
+def _change_in_admin(client, user, obj, change: dict, inline_changes: dict | None = None):
+    from django.contrib import admin
+    from django.test import RequestFactory
+    from django.urls import reverse
+
+    model_admin = admin.site._registry[type(obj)]
+    request = RequestFactory().get("/")
+    request.user = user
+    data = _admin_form_data(model_admin, request, obj, change, inline_changes or {})
+    client.force_login(user)
+    meta = obj._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    response = client.post(url, data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors
+        if (response.context and "adminform" in response.context)
+        else response
+    )
+
+
+def test_an_sla_policy_change_in_admin(client, manager):
+    from kept.servicedesk.models import SlaPolicy
+
+    policy = SlaPolicy.objects.prefetch_related("targets").first()
+    assert policy is not None, "the data migration sets up a default SLA policy"
+    target = policy.targets.order_by("priority").first()
+    old_first_response = str(target.first_response)
+
+    _change_in_admin(
+        client,
+        manager,
+        policy,
+        {"name": "Everyone, faster"},
+        {("targets", 0): {"first_response": "0:30:00"}},
+    )
+
+    entry = _audited("sla.policy", manager, policy)
+    assert entry.changes["name"][1] == "Everyone, faster"
+    (row, changed), *others = entry.changes["targets"].items()  # the row: "policy · priority"
+    assert others == [] and row.startswith("Everyone, faster · ")
+    assert changed == {"first_response": [old_first_response, "0:30:00"]}
+
+
+def test_a_stage_target_change_in_admin(client, manager):
+    from kept.pipeline.models import Stage
+
+    stage = Stage.objects.order_by("position").first()
+    old = stage.monthly_target
+
+    _change_in_admin(client, manager, stage, {"monthly_target": "321"})
+
+    entry = _audited("funnel.stage", manager, stage)
+    assert entry.changes == {"monthly_target": [old, 321]}
+
+
+def test_removing_a_customer_policy_in_admin(client, customer, make_user):
+    # only a superuser may delete one in admin (managers' role has no delete permission)
+    from django.urls import reverse
+
+    from kept.promising.policies import save_customer_policy
+
+    root = make_user("manager", "root", is_superuser=True)
+    policy = save_customer_policy(customer, {"min_lead_days": 2}, reason="Far", actor=root)
+    client.force_login(root)
+
+    url = reverse("admin:promising_customerpolicy_delete", args=[policy.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+    _audited("policy.customer.remove", root, customer, reason="admin")
+
+
+def test_a_role_change_in_admin(client, staff, make_user):
+    from django.contrib.auth.models import Group
+
+    root = make_user("manager", "root", is_superuser=True)
+    manager_group = Group.objects.get(name="manager")
+
+    _change_in_admin(client, root, staff, {"groups": [manager_group.pk]})
+
+    entry = _audited("user.permissions", root, staff)
+    before, after = entry.changes["access"]
+    assert before != after and "manager" in str(after)

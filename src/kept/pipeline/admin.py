@@ -3,6 +3,7 @@ look at (they change through the pages and the API, so the history stays true)."
 
 from django.contrib import admin
 
+from kept.core import audit
 from kept.pipeline.models import FunnelAlert, Lead, Stage, StageEntry
 
 
@@ -11,6 +12,24 @@ class StageAdmin(admin.ModelAdmin):
     list_display = ["position", "name", "monthly_target", "target_percent", "is_won"]
     list_display_links = ["name"]
     ordering = ["position"]
+
+    # a stage's target changed here is audited like one changed on the funnel's settings page
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: [audit.plain(form.initial.get(name)), audit.plain(form.cleaned_data.get(name))]
+            for name in form.changed_data
+        }
+        audit.record(request.user, "funnel.stage", obj, changes=changes)
+
+    def delete_model(self, request, obj):
+        audit.record(request.user, "funnel.stage.delete", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for stage in queryset:
+            audit.record(request.user, "funnel.stage.delete", stage)
+        super().delete_queryset(request, queryset)
 
 
 class StageEntryInline(admin.TabularInline):

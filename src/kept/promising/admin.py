@@ -49,6 +49,14 @@ class CustomerPolicyAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
 
+    # removing an override is audited too, through the same action as the pages
+    def delete_model(self, request, obj):
+        policies.remove_customer_policy(obj.customer, reason="admin", actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for policy in queryset.select_related("customer"):
+            policies.remove_customer_policy(policy.customer, reason="admin", actor=request.user)
+
 
 class VersionInline(admin.TabularInline):
     model = PromiseVersion

@@ -59,9 +59,10 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "around_the_clock"]
     inlines = [IntervalInline, HolidayInline]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit.record(request.user, "sla.calendar", obj, changes=_changed(form))
+    def save_related(self, request, form, formsets, change):
+        # after the inlines are saved, so that the entry holds their changes too
+        super().save_related(request, form, formsets, change)
+        audit.record(request.user, "sla.calendar", form.instance, changes=_changed(form, formsets))
 
 
 class TargetInline(admin.TabularInline):
@@ -69,8 +70,22 @@ class TargetInline(admin.TabularInline):
     extra = 0
 
 
-def _changed(form) -> dict:
-    return {name: [None, audit.plain(form.cleaned_data.get(name))] for name in form.changed_data}
+def _changed(form, formsets=()) -> dict:
+    """The changed fields of the form, and of the inline rows under "intervals", "targets"..."""
+    changes = {name: [None, audit.plain(form.cleaned_data.get(name))] for name in form.changed_data}
+    for formset in formsets:
+        rows = {}
+        for row in formset.forms:
+            if formset.can_delete and formset._should_delete_form(row):
+                rows[str(row.instance)] = {"deleted": [False, True]}
+            elif row.has_changed():
+                rows[str(row.instance)] = {
+                    name: [audit.plain(row.initial.get(name)), audit.plain(row.cleaned_data[name])]
+                    for name in row.changed_data
+                }
+        if rows:
+            changes[formset.prefix] = rows
+    return changes
 
 
 class SlaPolicyForm(forms.ModelForm):
@@ -107,9 +122,10 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_editable = ["position", "is_active"]
     inlines = [TargetInline]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit.record(request.user, "sla.policy", obj, changes=_changed(form))
+    def save_related(self, request, form, formsets, change):
+        # after the targets are saved (also called for the list's editable columns)
+        super().save_related(request, form, formsets, change)
+        audit.record(request.user, "sla.policy", form.instance, changes=_changed(form, formsets))
 
 
 @admin.register(Ticket)
