@@ -232,3 +232,26 @@ def test_the_secret_scan_would_find_one():
     assert not PASSWORD_IN_URL.search("postgres://postgres@127.0.0.1:5432/kept")
     assert KEY_SHAPES["Kept API token"].search("kept_" + "aB3" * 15)
     assert not KEY_SHAPES["Kept API token"].search("test_kept_funnel_check_runs_it_or_queues_it")
+
+
+# CSRF: pages and session-authenticated API calls need the token; Bearer calls carry none.
+
+
+def test_a_page_post_without_the_csrf_token_is_refused(manager):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+    assert client.post(reverse("notifications_read")).status_code == 403
+    assert Client(enforce_csrf_checks=True).post(reverse("login"), {}).status_code == 403
+
+
+def test_a_session_api_call_without_the_csrf_token_is_refused(manager):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+    body = {"code": "C9", "name": "Test"}
+    refused = client.post("/api/v1/customers", body, content_type="application/json")
+    assert refused.status_code == 403
+    _token, raw = create_token(manager)
+    bearer = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert (
+        bearer.post("/api/v1/customers", body, content_type="application/json").status_code == 201
+    )
