@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import zlib
@@ -36,7 +37,7 @@ from uuid import UUID
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
@@ -51,11 +52,13 @@ CHUNK_ROWS = 2000
 # Sessions are live logins tied to this installation's secret key: not worth carrying in a
 # file that travels, and emptied by a restore (everyone logs in again).
 NOT_BACKED_UP = {"sessions.session"}
-# What `kept migrate` writes into a new database (content types, permissions and the data
-# migrations' defaults): a database holding only these rows counts as empty.
+# What `kept migrate` writes into a new database (content types, permissions, the roles'
+# groups and the data migrations' defaults): a database holding only these counts as empty.
 FILLED_BY_MIGRATE = {
     "contenttypes.contenttype",
     "auth.permission",
+    "auth.group",
+    "auth.group_permissions",
     "pipeline.stage",
     "servicedesk.businesscalendar",
     "servicedesk.workinginterval",
@@ -144,6 +147,24 @@ DECODERS: dict[str, Callable] = {
     "DurationField": lambda value: value * MICROSECOND,
     "BinaryField": base64.b64decode,
     "UUIDField": UUID,
+}
+
+
+# Kinds whose JSON value is already the query parameter (the rest go through their field).
+AS_IN_THE_FILE = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "CharField",
+    "TextField",
+    "SlugField",
+    "BooleanField",
 }
 
 
@@ -242,7 +263,9 @@ def _write_table(out, model: type[Model]) -> tuple[int, str]:
 
 
 def _dump(value) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    # sorted keys: the same JSON text whichever database gave the value (jsonb reorders keys)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return (text + "\n").encode()
 
 
 def _write_line(out, value) -> None:
@@ -435,30 +458,57 @@ def _load(cursor, path: str | Path, models: list, progress: Progress | None) -> 
 
 def _load_table(cursor, model: type[Model], lines: Iterator[bytes]) -> int:
     fields = model._meta.concrete_fields
+    database = connections[DEFAULT_DB_ALIAS]  # the object itself: the proxy costs per call
+    converters = [_converter(field, database) for field in fields]
+    rows = _RowParameters(lines, converters)
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model's meta
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    converters = [(DECODERS.get(_value_field(field)), field.get_db_prep_save) for field in fields]
-    batch: list[list] = []
-    rows = 0
-    for line in lines:
-        if line.startswith(b"{"):  # the table's end
-            break
-        batch.append(_row_parameters(json.loads(line), converters))
-        rows += 1
-        if len(batch) == CHUNK_ROWS:
-            cursor.executemany(sql, batch)
-            batch = []
-    if batch:
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    if connection.vendor == "postgresql":  # COPY: a few times faster than INSERTs
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return rows.count
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    while batch := list(itertools.islice(rows, CHUNK_ROWS)):
         cursor.executemany(sql, batch)
-    return rows
+    return rows.count
+
+
+class _RowParameters:
+    """The query parameters of a table's row lines, up to its end line; counts them."""
+
+    def __init__(self, lines: Iterator[bytes], converters: list[Callable]):
+        self.lines, self.converters, self.count, self.ended = lines, converters, 0, False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list:
+        line = b"{" if self.ended else next(self.lines)
+        if line.startswith(b"{"):  # the table's end: stop there, and stay stopped
+            self.ended = True
+            raise StopIteration
+        self.count += 1
+        return _row_parameters(json.loads(line), self.converters)
+
+
+def _converter(field, database) -> Callable:
+    """The function from a value in the file to the query parameter for ``field``."""
+    kind = _value_field(field)
+    if kind in AS_IN_THE_FILE:
+        return _same
+    decode = DECODERS.get(kind, _same)
+    prepare = field.get_db_prep_save
+    return lambda value: prepare(decode(value), database)
+
+
+def _same(value):
+    return value
 
 
 def _row_parameters(values: list, converters) -> list:
     return [
-        None if value is None else prepare(decode(value) if decode else value, connection)
-        for value, (decode, prepare) in zip(values, converters, strict=True)
+        None if value is None else convert(value)
+        for value, convert in zip(values, converters, strict=True)
     ]
