@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from kept.cli import main
@@ -106,6 +106,35 @@ def test_restore_gives_back_every_row_of_every_table(demo_backup, capsys):
     # and new rows get fresh ids (PostgreSQL's sequences were moved past the restored rows)
     newcomer = get_user_model().objects.create_user("after-restore")
     assert newcomer.pk > max(row[0] for row in before["auth.user"])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: a second connection writing while the backup reads "
+    "(SQLite's test database is in memory, shared between connections)",
+)
+def test_the_backup_is_one_snapshot_while_others_write(transactional_db, tmp_path):
+    # given a user, and another connection that renames them while the first table is written
+    get_user_model().objects.create_user("li", first_name="Li")
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def rename_meanwhile(line: str) -> None:
+        if line.startswith("auth.group:"):  # auth.user comes next
+            with other.cursor() as cursor:
+                cursor.execute("UPDATE auth_user SET first_name = %s", ["Changed"])
+
+    # when the backup runs
+    path = tmp_path / "kept.jsonl.gz"
+    try:
+        write_backup(path, progress=rename_meanwhile)
+    finally:
+        other.close()
+
+    # then it holds the database as it was when it began, not the rename made meanwhile
+    assert get_user_model().objects.get(username="li").first_name == "Changed"
+    with gzip.open(path, "rb") as handle:
+        text = handle.read()
+    assert b'"Li"' in text and b'"Changed"' not in text
 
 
 def test_restore_refuses_a_database_with_data_unless_forced(small_backup):
