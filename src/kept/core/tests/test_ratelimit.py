@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -41,3 +42,26 @@ def test_a_forwarded_address_is_trusted_only_when_configured(settings):
     assert ratelimit.client_ip(request) == "10.0.0.1"
     settings.KEPT_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert ratelimit.client_ip(request) == "8.8.8.8"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_table_made_by_another_process_meanwhile_is_not_an_error(monkeypatch):
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management import CommandError
+    from django.core.management import call_command as real_call_command
+
+    cache = DatabaseCache("kept_rl_race", {})
+
+    def lose_the_race(*args, **kwargs):
+        # the other process's createcachetable wins; ours is refused by the database
+        real_call_command("createcachetable", "kept_rl_race", verbosity=0)
+        raise CommandError("Cache table 'kept_rl_race' could not be created")
+
+    monkeypatch.setattr(ratelimit, "call_command", lose_the_race)
+    ratelimit._tables_ready.discard(("default", "kept_rl_race"))
+    try:
+        ratelimit._ensure_table(cache)  # no error: the table is there
+        assert ("default", "kept_rl_race") in ratelimit._tables_ready
+    finally:
+        with connection.schema_editor() as editor:
+            editor.execute(f"DROP TABLE {connection.ops.quote_name('kept_rl_race')}")
