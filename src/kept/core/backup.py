@@ -37,7 +37,7 @@ from uuid import UUID
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
@@ -283,6 +283,18 @@ def restore_backup(
     Refuses a database holding more than `kept migrate` wrote unless ``force``, and a file
     that is damaged, cut short or made with other migrations: then nothing is written."""
     check_file(path)
+    try:
+        counts = _replace_everything(path, force, progress)
+    except DatabaseError as error:
+        raise BackupError(
+            _("The database refused the file's rows (%(error)s); nothing was restored.")
+            % {"error": error}
+        ) from error
+    ContentType.objects.clear_cache()  # the restored content types may have other ids
+    return counts
+
+
+def _replace_everything(path: str | Path, force: bool, progress: Progress | None) -> list:
     models = backed_up_models()
     with transaction.atomic():
         if not force and (occupied := tables_with_data()):
@@ -301,7 +313,6 @@ def restore_backup(
             counts = _load(cursor, path, models, progress)
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)  # fresh ids for new rows (PostgreSQL)
-    ContentType.objects.clear_cache()  # the restored content types may have other ids
     return counts
 
 
@@ -321,7 +332,7 @@ def check_file(path: str | Path) -> dict:
     expected = {model._meta.label_lower: model for model in backed_up_models()}
     with _lines(path) as lines:
         header = _read_header(next(lines, b""))
-        check_migrations(header["migrations"], header.get("kept_version", "?"))
+        check_migrations(header["migrations"], str(header.get("kept_version", "?")))
         ends: dict[str, dict] = {}
         for line in lines:
             item = _structure(line)
@@ -342,7 +353,7 @@ def check_migrations(recorded: list, version: str) -> None:
             _("This database is behind this version of Kept: run `kept migrate`, then restore.")
         )
     here = {tuple(item) for item in applied_migrations()}
-    in_file = {tuple(item) for item in recorded}
+    in_file = {tuple(item) for item in recorded if isinstance(item, list)}
     if in_file != here:
         raise BackupError(
             _(
@@ -395,6 +406,8 @@ def _read_header(line: bytes) -> dict:
             _("This backup's format (version %(found)s) is not one this Kept reads.")
             % {"found": header.get("format_version")}
         )
+    if not isinstance(header.get("migrations"), list):
+        raise BackupError(_("The file is damaged: its header lists no migrations."))
     return header
 
 
@@ -465,7 +478,8 @@ def _load_table(cursor, model: type[Model], lines: Iterator[bytes]) -> int:
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     if connection.vendor == "postgresql":  # COPY: a few times faster than INSERTs
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        copying = cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+        with database.wrap_database_errors, copying as copy:
             for row in rows:
                 copy.write_row(row)
         return rows.count

@@ -4,6 +4,7 @@ on PostgreSQL; a damaged file, a database with data, or other migrations write n
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib
 import json
 from datetime import timedelta
@@ -58,6 +59,25 @@ def rewrite(path, change) -> None:
         lines = handle.read().splitlines(keepends=True)
     with gzip.open(path, "wb") as handle:
         handle.writelines(change(lines))
+
+
+def reseal(lines: list[bytes]) -> list[bytes]:
+    """Recompute each table's count and checksum and the manifest, as a forger would."""
+    sealed, tables, digest, rows = [], {}, hashlib.sha256(), 0
+    for line in lines:
+        item = json.loads(line) if line.startswith(b"{") else None
+        if item is None:
+            digest.update(line)
+            rows += 1
+        elif "table" in item:
+            digest, rows = hashlib.sha256(), 0
+        elif "end" in item:
+            tables[item["end"]] = {"rows": rows, "sha256": digest.hexdigest()}
+            line = json.dumps({**item, **tables[item["end"]]}).encode() + b"\n"
+        elif "manifest" in item:
+            line = json.dumps({"manifest": {**item["manifest"], "tables": tables}}).encode() + b"\n"
+        sealed.append(line)
+    return sealed
 
 
 @pytest.fixture
@@ -182,6 +202,37 @@ def test_a_damaged_file_writes_nothing(small_backup, make_user, damage, reason):
         restore_backup(small_backup, force=True)
 
     # then nothing was deleted nor written
+    assert every_table() == before
+
+
+def repeat_a_row(lines):
+    at = next(i for i, line in enumerate(lines) if b'"li"' in line)
+    return reseal([*lines[: at + 1], lines[at], *lines[at + 1 :]])
+
+
+def point_at_a_missing_group(lines):
+    heading = next(i for i, line in enumerate(lines) if b'"model":"auth.user_groups"' in line)
+    row = json.loads(lines[heading + 1])
+    row[-1] = 999_999  # [id, user_id, group_id]
+    lines[heading + 1] = json.dumps(row).encode() + b"\n"
+    return reseal(lines)
+
+
+@pytest.mark.parametrize("forge", [repeat_a_row, point_at_a_missing_group])
+def test_rows_the_database_refuses_write_nothing(transactional_db, make_user, tmp_path, forge):
+    # given a well-sealed file whose rows break a constraint (a key twice, a dangling key)
+    make_user("staff", "li")
+    path = tmp_path / "forged.jsonl.gz"
+    write_backup(path)
+    rewrite(path, forge)
+    make_user("manager", "wang")
+    before = every_table()
+
+    # when it is restored over the database
+    with pytest.raises(BackupError, match="refused"):
+        restore_backup(path, force=True)
+
+    # then the transaction was rolled back, the emptying too
     assert every_table() == before
 
 
