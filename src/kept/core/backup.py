@@ -13,7 +13,8 @@ SQLite or PostgreSQL:
 Values are the columns read through the models' fields: Decimals, dates, times and aware
 datetimes as ISO text, durations in microseconds, binary as base64, JSON as JSON. Restore
 reads the file twice: once to check it (header, migrations, columns, counts, checksums,
-the closing manifest), then to load it in one transaction. Table and column names come
+the closing manifest), then to load it in one transaction. Its messages are for the
+operator at the command line, in English like the rest of `kept`'s. Table and column names come
 only from the models' meta, quoted by the connection; every value is a query parameter.
 """
 
@@ -42,7 +43,6 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 import kept
 
@@ -124,7 +124,7 @@ def _parents(model: type[Model], among: list[type[Model]]) -> set[type[Model]]:
 # --- values: from a column to JSON and back --------------------------------------------------
 
 
-def _value_field(field):
+def _value_field(field) -> str:
     while field.is_relation:  # a foreign key holds its target's kind of value
         field = field.target_field
     return field.get_internal_type()
@@ -287,8 +287,7 @@ def restore_backup(
         counts = _replace_everything(path, force, progress)
     except DatabaseError as error:
         raise BackupError(
-            _("The database refused the file's rows (%(error)s); nothing was restored.")
-            % {"error": error}
+            f"The database refused the file's rows ({error}); nothing was restored."
         ) from error
     ContentType.objects.clear_cache()  # the restored content types may have other ids
     return counts
@@ -298,12 +297,10 @@ def _replace_everything(path: str | Path, force: bool, progress: Progress | None
     models = backed_up_models()
     with transaction.atomic():
         if not force and (occupied := tables_with_data()):
+            tables = ", ".join(occupied[:5]) + (", …" if len(occupied) > 5 else "")
             raise BackupError(
-                _(
-                    "The database is not empty (%(tables)s): restore only into a new database "
-                    "after `kept migrate`, or use --force to replace everything in it."
-                )
-                % {"tables": ", ".join(occupied[:5]) + (", …" if len(occupied) > 5 else "")}
+                f"The database is not empty ({tables}): restore only into a new database "
+                "after `kept migrate`, or use --force to replace everything in it."
             )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -340,32 +337,25 @@ def check_file(path: str | Path) -> dict:
                 _check_manifest(item["manifest"], ends, expected, lines)
                 return header
             if "table" not in item:
-                raise BackupError(_("The file is damaged: a table's rows have no heading."))
+                raise BackupError("The file is damaged: a table's rows have no heading.")
             label = _check_heading(item, expected, ends)
             ends[label] = _check_rows(lines, label)
-    raise BackupError(_("The file is cut short: it ends before its closing manifest."))
+    raise BackupError("The file is cut short: it ends before its closing manifest.")
 
 
 def check_migrations(recorded: list, version: str) -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise BackupError(
-            _("This database is behind this version of Kept: run `kept migrate`, then restore.")
+            "This database is behind this version of Kept: run `kept migrate`, then restore."
         )
     here = {tuple(item) for item in applied_migrations()}
     in_file = {tuple(item) for item in recorded if isinstance(item, list)}
     if in_file != here:
         raise BackupError(
-            _(
-                "The backup was made by Kept %(version)s with other migrations (%(only_file)d "
-                "not applied here, %(only_here)d not in the file): restore it with the Kept "
-                "version that made it, then upgrade with `kept migrate`."
-            )
-            % {
-                "version": version,
-                "only_file": len(in_file - here),
-                "only_here": len(here - in_file),
-            }
+            f"The backup was made by Kept {version} with other migrations "
+            f"({len(in_file - here)} not applied here, {len(here - in_file)} not in the file): "
+            "restore it with the Kept version that made it, then upgrade with `kept migrate`."
         )
 
 
@@ -377,20 +367,19 @@ def _lines(path: str | Path) -> Iterator[Iterator[bytes]]:
             yield iter(handle)
     except (OSError, EOFError, zlib.error) as error:
         raise BackupError(
-            _("The file is damaged or cut short (%(error)s); nothing was restored.")
-            % {"error": error}
+            f"The file is damaged or cut short ({error}); nothing was restored."
         ) from error
 
 
 def _structure(line: bytes) -> dict:
     if not line.startswith(b"{"):
-        raise BackupError(_("The file is damaged: rows outside a table."))
+        raise BackupError("The file is damaged: rows outside a table.")
     try:
         item = json.loads(line)
     except ValueError as error:
-        raise BackupError(_("The file is damaged: %(error)s") % {"error": error}) from error
+        raise BackupError(f"The file is damaged: {error}") from error
     if not isinstance(item, dict):
-        raise BackupError(_("The file is damaged: rows outside a table."))
+        raise BackupError("The file is damaged: rows outside a table.")
     return item
 
 
@@ -400,14 +389,12 @@ def _read_header(line: bytes) -> dict:
     except ValueError:
         header = {}
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise BackupError(_("This is not a Kept backup file (made by `kept backup`)."))
+        raise BackupError("This is not a Kept backup file (made by `kept backup`).")
     if header.get("format_version") != FORMAT_VERSION:
-        raise BackupError(
-            _("This backup's format (version %(found)s) is not one this Kept reads.")
-            % {"found": header.get("format_version")}
-        )
+        found = header.get("format_version")
+        raise BackupError(f"This backup's format (version {found}) is not one this Kept reads.")
     if not isinstance(header.get("migrations"), list):
-        raise BackupError(_("The file is damaged: its header lists no migrations."))
+        raise BackupError("The file is damaged: its header lists no migrations.")
     return header
 
 
@@ -415,14 +402,9 @@ def _check_heading(item: dict, expected: dict, ends: dict) -> str:
     label = item.get("model")
     model = expected.get(label)
     if model is None or label in ends:
-        raise BackupError(
-            _("The file has an unknown or repeated table: %(label)s") % {"label": label}
-        )
+        raise BackupError(f"The file has an unknown or repeated table: {label}")
     if item.get("columns") != [field.column for field in model._meta.concrete_fields]:
-        raise BackupError(
-            _("The columns of %(label)s in the file differ from this database's.")
-            % {"label": label}
-        )
+        raise BackupError(f"The columns of {label} in the file differ from this database's.")
     return label
 
 
@@ -432,25 +414,22 @@ def _check_rows(lines: Iterator[bytes], label: str) -> dict:
         if line.startswith(b"{"):
             end = _structure(line)
             if end.get("end") != label or end.get("rows") != rows:
-                raise BackupError(_("The rows of %(label)s are incomplete.") % {"label": label})
+                raise BackupError(f"The rows of {label} are incomplete.")
             if end.get("sha256") != digest.hexdigest():
-                raise BackupError(
-                    _("The rows of %(label)s fail their checksum: the file was changed.")
-                    % {"label": label}
-                )
+                raise BackupError(f"The rows of {label} fail their checksum: the file was changed.")
             return {"rows": rows, "sha256": digest.hexdigest()}
         digest.update(line)
-    raise BackupError(_("The file is cut short in the rows of %(label)s.") % {"label": label})
+    raise BackupError(f"The file is cut short in the rows of {label}.")
 
 
 def _check_manifest(manifest, ends: dict, expected: dict, lines: Iterator[bytes]) -> None:
     if not isinstance(manifest, dict) or manifest.get("tables") != ends:
-        raise BackupError(_("The file's manifest does not match its tables."))
+        raise BackupError("The file's manifest does not match its tables.")
     if set(ends) != set(expected):
         missing = ", ".join(sorted(set(expected) - set(ends)))
-        raise BackupError(_("The file lacks tables: %(missing)s") % {"missing": missing})
+        raise BackupError(f"The file lacks tables: {missing}")
     if next(lines, None) is not None:
-        raise BackupError(_("The file has lines after its manifest."))
+        raise BackupError("The file has lines after its manifest.")
 
 
 def _load(cursor, path: str | Path, models: list, progress: Progress | None) -> list[TableCount]:
