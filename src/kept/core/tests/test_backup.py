@@ -104,7 +104,12 @@ def small_backup(db, tmp_path, make_user):
     return path
 
 
-def test_restore_gives_back_every_row_of_every_table(demo_backup, capsys):
+def manifest(path) -> dict:
+    with gzip.open(path, "rb") as handle:
+        return json.loads(handle.read().splitlines()[-1])["manifest"]
+
+
+def test_restore_gives_back_every_row_of_every_table(demo_backup, capsys, tmp_path):
     # given the demo business, backed up
     before = every_table()
     assert sum(map(len, before.values())) > 5000
@@ -123,6 +128,9 @@ def test_restore_gives_back_every_row_of_every_table(demo_backup, capsys):
     for label, rows in before.items():
         assert after[label] == rows, label
     assert f"{len(before['customers.customer']):>8}  customers.customer" in out
+    # and to the byte: a backup of the restored database has every table's checksum
+    write_backup(tmp_path / "again.jsonl.gz")
+    assert manifest(tmp_path / "again.jsonl.gz") == manifest(demo_backup)
     # and new rows get fresh ids (PostgreSQL's sequences were moved past the restored rows)
     newcomer = get_user_model().objects.create_user("after-restore")
     assert newcomer.pk > max(row[0] for row in before["auth.user"])
