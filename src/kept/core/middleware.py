@@ -33,6 +33,20 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 
+JSON_NUL = (b"\x00", b"\\u0000")  # raw, or escaped in a JSON string
+
+
+def _json_body_has_nul(request) -> bool:
+    """A JSON body (the API's) with a NUL in it. Only JSON: reading a multipart upload's body
+    here would hold a whole import file in memory."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return False
+    if not request.content_type or "json" not in request.content_type:
+        return False
+    body = request.body
+    return any(marker in body for marker in JSON_NUL)
+
+
 class RejectNulMiddleware:
     """A NUL character cannot be stored in PostgreSQL text: refuse it at the door (400)
     instead of letting it reach a query as a server error."""
@@ -45,6 +59,7 @@ class RejectNulMiddleware:
             "\x00" in request.path
             or "%00" in request.META.get("QUERY_STRING", "")
             or any("\x00" in value for values in request.GET.lists() for value in values[1])
+            or _json_body_has_nul(request)
         ):
             from django.http import JsonResponse
             from django.utils.translation import gettext as _

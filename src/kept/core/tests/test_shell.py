@@ -44,3 +44,20 @@ def test_nul_characters_are_refused_not_a_server_error(api_as, staff):
     response = client.get("/api/v1/orders", {"customer": "a\x00b"})
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert client.get("/api/v1/promises/at-risk?sku=%00").status_code == 400
+
+
+def test_a_nul_in_a_json_body_is_refused_not_a_server_error(api_as, staff):
+    # found by schemathesis on PostgreSQL: a NUL in a text field reached the database
+    client = api_as(staff)
+    escaped = client.post(
+        "/api/v1/customers", '{"code": "C9", "name": "a\\u0000b"}', content_type="application/json"
+    )
+    raw = client.post(
+        "/api/v1/customers", b'{"code": "C9", "name": "a\x00b"}', content_type="application/json"
+    )
+    fine = client.post(
+        "/api/v1/customers", {"code": "C9", "name": "ab"}, content_type="application/json"
+    )
+    assert escaped.status_code == raw.status_code == 400
+    assert escaped.json()["code"] == "invalid"
+    assert fine.status_code == 201
