@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kept.core.pages import query_without_page
 from kept.customers import actions, queries
 from kept.customers.choices import CustomerKind
 from kept.customers.forms import ContactForm, CustomerForm, InteractionForm
@@ -34,16 +35,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "choices": queries.filter_choices(),
         "kinds": CustomerKind.choices,
-        "query_string": _without_page(request),
+        "query_string": query_without_page(request),
     }
     template = "kept/customers/_list_results.html" if request.htmx else "kept/customers/list.html"
     return render(request, template, context)
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _get_or_404(code: str) -> queries.Notebook:

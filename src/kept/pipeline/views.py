@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kept.core.pages import query_without_page
 from kept.pipeline import actions, queries
 from kept.pipeline.choices import Breakdown
 from kept.pipeline.forms import (
@@ -78,9 +79,7 @@ def leads(request: HttpRequest) -> HttpResponse:
         state=data.get("state") or "",
     )
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, "kept/pipeline/leads.html", context)
 
 

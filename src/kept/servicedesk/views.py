@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kept.core.pages import query_without_page
 from kept.core.roles import can_see_financials
 from kept.customers.models import Customer
 from kept.promising.models import OrderLine
@@ -73,15 +74,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     tickets = list(page.object_list)
     live = queries.live(tickets, now=now)
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": [(ticket, live.get(ticket.pk)) for ticket in tickets],
         "counts": queries.counts(now=now, user=request.user),
         "now": now,
-        "query_string": params.urlencode(),
+        "query_string": query_without_page(request),
     }
     template = (
         "kept/servicedesk/_queue_results.html" if request.htmx else "kept/servicedesk/queue.html"

@@ -31,33 +31,29 @@ RATE_FIELDS = (
 )
 
 
+def _rate(label, help_text) -> models.DecimalField:
+    """An activity rate: money per unit of the activity, never negative."""
+    return models.DecimalField(
+        label, **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text=help_text
+    )
+
+
 class ValueSettings(models.Model):
     """The activity rates of cost-to-serve and the CLV settings. One row (``current()``)."""
 
-    per_order = models.DecimalField(
-        _("per order"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
-        help_text=_("Taking and handling one order."),
-    )  # fmt: skip
-    per_delivery = models.DecimalField(
-        _("per delivery"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
-        help_text=_("One drop: a day's deliveries to one customer."),
-    )  # fmt: skip
-    per_ticket_hour = models.DecimalField(
-        _("per ticket hour"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
-        help_text=_("An hour of work on the customer's tickets (time written on messages)."),
-    )  # fmt: skip
-    per_complaint_remedy = models.DecimalField(
-        _("per complaint remedy"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
-        help_text=_("Handling one remedy, on top of the remedy's own cost."),
-    )  # fmt: skip
-    per_collection_reminder = models.DecimalField(
-        _("per collection reminder"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
-        help_text=_("One payment reminder logged in the notebook."),
-    )  # fmt: skip
-    vip_per_month = models.DecimalField(
-        _("VIP services per month"), **MONEY, default=ZERO, validators=NOT_NEGATIVE,
-        help_text=_("Each month a customer has VIP service."),
-    )  # fmt: skip
+    per_order = _rate(_("per order"), _("Taking and handling one order."))
+    per_delivery = _rate(_("per delivery"), _("One drop: a day's deliveries to one customer."))
+    per_ticket_hour = _rate(
+        _("per ticket hour"),
+        _("An hour of work on the customer's tickets (time written on messages)."),
+    )
+    per_complaint_remedy = _rate(
+        _("per complaint remedy"), _("Handling one remedy, on top of the remedy's own cost.")
+    )
+    per_collection_reminder = _rate(
+        _("per collection reminder"), _("One payment reminder logged in the notebook.")
+    )
+    vip_per_month = _rate(_("VIP services per month"), _("Each month a customer has VIP service."))
     clv_horizon_months = models.PositiveSmallIntegerField(
         _("CLV horizon (months)"),
         default=12,

@@ -30,6 +30,7 @@ from kept.servicedesk.models import Complaint, TicketMessage
 from kept.value import costs, retention
 from kept.value.choices import QuadrantKey
 from kept.value.models import (
+    RATE_FIELDS,
     CustomerValue,
     MarketingSpend,
     QuadrantStrategy,
@@ -60,14 +61,7 @@ def _within(field: str, start: date, end: date) -> Q:
 
 def rates() -> costs.Rates:
     found = ValueSettings.current()
-    return costs.Rates(
-        per_order=found.per_order,
-        per_delivery=found.per_delivery,
-        per_ticket_hour=found.per_ticket_hour,
-        per_complaint_remedy=found.per_complaint_remedy,
-        per_collection_reminder=found.per_collection_reminder,
-        vip_per_month=found.vip_per_month,
-    )
+    return costs.Rates(**{name: getattr(found, name) for name in RATE_FIELDS})
 
 
 def _delivered(start: date, end: date) -> QuerySet:
@@ -436,6 +430,16 @@ def quadrant_map() -> list[QuadrantCell]:
         )
         for key, strategy in quadrant_strategies().items()
     ]
+
+
+def rfm_counts() -> dict[tuple[int, int], int]:
+    """Customers by (recency score, frequency score) at the last refit."""
+    rows = (
+        CustomerValue.objects.values("recency_score", "frequency_score")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["recency_score"], row["frequency_score"]): row["n"] for row in rows}
 
 
 def values_in_quadrant(key: str) -> QuerySet[CustomerValue]:

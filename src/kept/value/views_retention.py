@@ -11,12 +11,12 @@ from datetime import date, timedelta
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from kept.core.pages import query_without_page
 from kept.core.roles import FINANCIALS
 from kept.fulfilment import chart
 from kept.value import queries, tasks
@@ -78,12 +78,7 @@ def run_refit(request: HttpRequest) -> HttpResponse:
 def _rfm_grid() -> tuple[list[dict], int]:
     """Customers by recency score (rows) × frequency score (columns), with each cell's
     shade as its share of the fullest cell."""
-    counts = {
-        (row["recency_score"], row["frequency_score"]): row["n"]
-        for row in CustomerValue.objects.values("recency_score", "frequency_score")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    counts = queries.rfm_counts()
     fullest = max(counts.values(), default=0)
     rows = [
         {
@@ -110,19 +105,12 @@ def _shade(part: float, whole: float) -> dict:
     return {"alpha": f"{alpha:.2f}", "dark": alpha >= 0.5}
 
 
-def _query_string(request: HttpRequest) -> str:
-    """The page's filters without the page number, for the pager's links."""
-    kept = request.GET.copy()
-    kept.pop("page", None)
-    return kept.urlencode()
-
-
 def _quadrant_page(request: HttpRequest, key: str) -> dict:
     customers = Paginator(queries.values_in_quadrant(key), PER_PAGE)
     return {
         "chosen": key,
         "page": customers.get_page(request.GET.get("page")),
-        "query_string": _query_string(request),
+        "query_string": query_without_page(request),
     }
 
 
@@ -235,7 +223,7 @@ def lapsing(request: HttpRequest) -> HttpResponse:
         "today": today,
         "page": page,
         "rows": _lapsing_rows(page.object_list, today),
-        "query_string": _query_string(request),
+        "query_string": query_without_page(request),
         "has_values": CustomerValue.objects.exists(),
     }
     return render(request, "kept/value/lapsing.html", context)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kept.core.models import AuditEntry
+from kept.core.pages import query_without_page
 from kept.promising import actions, queries
 from kept.promising.choices import Decision, LineStatus
 from kept.promising.forms import (
@@ -95,14 +96,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
         .values_list("decision")
         .annotate(n=Count("pk"))
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "counts": [(value, label, counts.get(value, 0)) for value, label in Decision.choices],
         "total": sum(counts.values()),
-        "query_string": params.urlencode(),
+        "query_string": query_without_page(request),
     }
     template = (
         "kept/promising/_order_results.html" if request.htmx else "kept/promising/orders.html"
