@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kept.core.api_support import ERRORS, ApiError, Paging, needs
+from kept.core.dates import OUT_OF_RANGE, in_range
 from kept.pipeline import actions, queries
 from kept.pipeline.choices import Breakdown, Channel
 from kept.pipeline.forms import MAX_DAYS, default_period
@@ -137,6 +138,8 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
 
     first, last = default_period(timezone.localdate())
     start, end = start or first, end or last
+    if not in_range(start, end):
+        raise ApiError(422, "invalid", str(OUT_OF_RANGE), {"start": str(start)})
     if start > end:
         raise ApiError(422, "invalid", _("The start is after the end."), {"start": str(start)})
     if (end - start).days > MAX_DAYS:

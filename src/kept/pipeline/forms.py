@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kept.core.choices import Role
+from kept.core.dates import OUT_OF_RANGE, in_range
 from kept.pipeline.choices import Breakdown, Channel
 from kept.pipeline.models import Lead, Stage
 
@@ -122,6 +123,8 @@ class FunnelFilterForm(forms.Form):
         start, end = default_period(timezone.localdate())
         data["start"], data["end"] = data.get("start") or start, data.get("end") or end
         data["by"] = data.get("by") or Breakdown.MONTH
+        if not in_range(data["start"], data["end"]):
+            raise forms.ValidationError(OUT_OF_RANGE)
         if data["start"] > data["end"]:
             raise forms.ValidationError(_("The start is after the end."))
         if (data["end"] - data["start"]).days > MAX_DAYS:

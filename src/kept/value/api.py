@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kept.core.api_support import ERRORS, ApiError, Paging, needs
+from kept.core.dates import OUT_OF_RANGE, in_range
 from kept.core.roles import FINANCIALS
 from kept.customers.models import Customer
 from kept.value import queries, tasks
@@ -26,7 +27,6 @@ VIEW_VALUE = (FINANCIALS, "value.view_customervalue", "customers.view_customer")
 REFIT = (FINANCIALS, "value.add_valuerun")
 VIEW_CUSTOMERS = "customers.view_customer"
 MAX_DAYS = 3 * 366
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 CENT = Decimal("0.01")
 
 
@@ -41,8 +41,8 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
         raise ApiError(422, "invalid", _("The start is after the end."), {"start": str(start)})
     if (end - start).days > MAX_DAYS:
         raise ApiError(422, "invalid", _("Ask for three years at most."), {"start": str(start)})
-    if start < FIRST_DAY or end > LAST_DAY:
-        raise ApiError(422, "invalid", _("Choose dates between 1900 and 9998."), {"end": str(end)})
+    if not in_range(start, end):
+        raise ApiError(422, "invalid", str(OUT_OF_RANGE), {"end": str(end)})
     return start, end
 
 

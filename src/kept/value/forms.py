@@ -10,11 +10,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kept.core.dates import OUT_OF_RANGE, in_range
 from kept.value.actions import SETTINGS_FIELDS, STRATEGY_MAX
 from kept.value.choices import DEFAULT_STRATEGY, QUADRANT_MEANING, QuadrantKey
 from kept.value.models import ValueSettings
 
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 MAX_YEARS = 3
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -48,8 +48,8 @@ class PeriodForm(forms.Form):
         start, end = default_period()
         end = data.get("end") or end
         start = data.get("start") or years_before(end, 1) + timedelta(days=1)
-        if start < FIRST_DAY or end > LAST_DAY:
-            raise forms.ValidationError(_("Choose dates between 1900 and 9998."))
+        if not in_range(start, end):
+            raise forms.ValidationError(OUT_OF_RANGE)
         if start > end:
             raise forms.ValidationError(_("The start is after the end."))
         if start <= years_before(end, MAX_YEARS):

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+from kept.core.dates import OUT_OF_RANGE, in_range
+
 MAX_MONTHS = 60  # five years of cohorts is already a wide table
 MINE, EVERYONE = "mine", "everyone"
 
@@ -43,8 +44,8 @@ class PeriodForm(forms.Form):
         start = data.get("start") or months_back(end, 11)
         if start > end:
             raise forms.ValidationError(_("The start is after the end."))
-        if start < FIRST_DAY or end > LAST_DAY:
-            raise forms.ValidationError(_("Choose dates between 1900 and 9998."))
+        if not in_range(start, end):
+            raise forms.ValidationError(OUT_OF_RANGE)
         if start < months_back(end, MAX_MONTHS - 1):
             raise forms.ValidationError(_("Ask for five years at most."))
         data.update(start=start, end=end)

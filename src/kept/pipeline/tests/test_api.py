@@ -73,3 +73,12 @@ def test_viewers_cannot_write_and_the_warehouse_cannot_read(api_as, viewer, ware
     assert api.get("/api/v1/leads").status_code == 403
     assert api.get("/api/v1/funnel").json()["code"] == "forbidden"
     assert api.get("/api/v1/leads/999999").status_code == 403
+
+
+def test_dates_out_of_range_are_refused_not_a_server_error(api_as, client_as, viewer, stages):
+    # found by schemathesis: year 1 as a business day's start cannot be turned into UTC
+    api = api_as(viewer)
+    ancient = api.get("/api/v1/funnel", {"start": "0001-01-01", "end": "0001-01-01"})
+    page = client_as(viewer).get("/pipeline/", {"start": "0001-01-01", "end": "0001-01-01"})
+    assert ancient.status_code == 422 and "between 1900 and 9998" in ancient.json()["message"]
+    assert page.status_code < 500
