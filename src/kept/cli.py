@@ -106,6 +106,7 @@ def cmd_token(args) -> int:
     from django.contrib.auth import get_user_model
 
     from kept.core import actions
+    from kept.core.actions import TOKEN_PREFIX
     from kept.core.models import ApiToken
 
     if args.token_command == "create":  # noqa: S105
@@ -120,10 +121,13 @@ def cmd_token(args) -> int:
         for token in ApiToken.objects.filter(user__username=args.user):
             state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
             print(
-                f"{token.prefix}  {token.name or '-'}  created {token.created_at:%Y-%m-%d}  {state}"
+                f"{TOKEN_PREFIX}{token.prefix}  {token.name or '-'}  created {token.created_at:%Y-%m-%d}  {state}"
             )  # noqa: T201
         return 0
-    tokens = ApiToken.objects.filter(prefix=args.prefix, revoked_at__isnull=True)
+    # The list shows ``kept_`` before the prefix, as the token itself starts: a prefix may begin
+    # with "-", which the command line would take for an option without it.
+    prefix = args.prefix.removeprefix(TOKEN_PREFIX)
+    tokens = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
     if tokens.count() != 1:
         print(
             "No single active token has that prefix (see `kept token list USER`).", file=sys.stderr
@@ -415,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_list = token.add_parser("list", help="list a user's tokens")
     token_list.add_argument("user")
     token_revoke = token.add_parser("revoke", help="revoke a token by its prefix")
-    token_revoke.add_argument("prefix")
+    token_revoke.add_argument("prefix", help="as `kept token list` shows it, e.g. kept_Ab3dEf9h")
     for p in (token_create, token_list, token_revoke):
         p.set_defaults(func=cmd_token)
 

@@ -4,6 +4,7 @@ import sys
 import pytest
 
 from kept.cli import main
+from kept.core import actions
 from kept.core.models import ApiToken, AuditEntry
 
 
@@ -40,9 +41,18 @@ def test_token_create_prints_only_the_token_and_revoke_works(db, capsys, staff, 
     assert code == 0 and token.startswith("kept_") and len(out.splitlines()) == 1
     assert client.get("/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
     prefix = ApiToken.objects.get().prefix
-    assert run(capsys, "token", "revoke", prefix)[0] == 0
+    assert run(capsys, "token", "revoke", f"kept_{prefix}")[0] == 0
     assert client.get("/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
     assert AuditEntry.objects.filter(action="token.revoke").count() == 1
+
+
+def test_a_prefix_starting_with_a_dash_is_revoked_as_the_list_shows_it(db, capsys, staff):
+    token, _raw = actions.create_token(staff)
+    ApiToken.objects.filter(pk=token.pk).update(prefix="-Ab3dEf9")  # 1 token in 64 starts so
+    code, out, _err = run(capsys, "token", "list", staff.username)
+    assert code == 0 and out.startswith("kept_-Ab3dEf9  ")
+    assert run(capsys, "token", "revoke", "kept_-Ab3dEf9")[0] == 0
+    assert ApiToken.objects.get().revoked_at is not None
 
 
 def test_set_role_is_audited(db, capsys, staff):
