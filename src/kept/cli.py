@@ -120,9 +120,8 @@ def cmd_token(args) -> int:
     if args.token_command == "list":  # noqa: S105
         for token in ApiToken.objects.filter(user__username=args.user):
             state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
-            print(
-                f"{TOKEN_PREFIX}{token.prefix}  {token.name or '-'}  created {token.created_at:%Y-%m-%d}  {state}"
-            )  # noqa: T201
+            created = f"created {token.created_at:%Y-%m-%d}"
+            print(f"{TOKEN_PREFIX}{token.prefix}  {token.name or '-'}  {created}  {state}")  # noqa: T201
         return 0
     # The list shows ``kept_`` before the prefix, as the token itself starts: a prefix may begin
     # with "-", which the command line would take for an option without it.
