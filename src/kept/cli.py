@@ -358,7 +358,8 @@ def cmd_restore(args) -> int:
     """Load a backup into this database, all or nothing, and print the counts."""
     from time import perf_counter
 
-    from kept.core.backup import BackupError, restore_backup
+    from kept.core.backup import BackupError
+    from kept.core.restore import restore_backup
 
     started = perf_counter()
     try:

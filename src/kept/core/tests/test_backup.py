@@ -16,7 +16,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from kept.cli import main
-from kept.core.backup import BackupError, restore_backup, write_backup
+from kept.core.backup import BackupError, write_backup
+from kept.core.restore import restore_backup
 
 # The data migrations' writes: a transactional test's flush drops them, the demo needs them.
 MIGRATION_DATA = [
