@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kept.cli import main
 from kept.core.backup import BackupError, write_backup
-from kept.core.restore import restore_backup
+from kept.core.restore import restore_backup, tables_with_data
 
 # The data migrations' writes: a transactional test's flush drops them, the demo needs them.
 MIGRATION_DATA = [
@@ -108,6 +108,12 @@ def small_backup(db, tmp_path, make_user):
 def manifest(path) -> dict:
     with gzip.open(path, "rb") as handle:
         return json.loads(handle.read().splitlines()[-1])["manifest"]
+
+
+def test_a_freshly_migrated_database_counts_as_empty(db):
+    """Every table a data migration fills is in FILLED_BY_MIGRATE, or a restore into a new
+    database would be refused as "not empty"."""
+    assert tables_with_data() == []
 
 
 def test_restore_gives_back_every_row_of_every_table(demo_backup, capsys, tmp_path):
