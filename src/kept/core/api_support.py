@@ -33,13 +33,31 @@ class ErrorOut(Schema):
     details: Any = None
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Every operation authenticates, so every one may answer 429: an address that sent too many
+# unknown tokens is refused (with Retry-After) until its window passes.
+ERRORS = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: Any = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        self.headers = headers or {}
 
 
 class BearerToken(HttpBearer):
@@ -50,7 +68,12 @@ class BearerToken(HttpBearer):
         # whether or not this token is good, so guessing teaches nothing
         window = auth.token_refused_for(request)
         if window is not None:
-            raise ApiError(429, "too_many_requests", _("Too many requests. Try again later."))
+            raise ApiError(
+                429,
+                "too_many_requests",
+                _("Too many requests. Try again later."),
+                headers={"Retry-After": str(window)},
+            )
         digest = ApiToken.digest_of(token)
         found = ApiToken.objects.active().select_related("user").filter(digest=digest).first()
         if found is None:
@@ -79,13 +102,18 @@ class Needs(BearerToken):
 
     def __call__(self, request: HttpRequest):
         user = super().__call__(request) if request.headers.get("Authorization") else None
+        if not user and _logged_in(request):
+            user = django_auth(request)  # the session's user; a write needs the CSRF token
         if not user:
-            user = django_auth(request)
-        if not user:
-            return None
+            return None  # 401, also for a write: no CSRF token is asked of no one
         if not user.has_perms(self.permissions):
             raise PermissionDenied
         return user
+
+
+def _logged_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
 
 
 def needs(*permissions: str) -> Needs:
@@ -104,7 +132,7 @@ def docs_need_login(view):
             allowed = request.user.is_authenticated or Needs()(request)
         except ApiError as error:  # too many unknown tokens from this address
             body = {"code": error.code, "message": error.message, "details": None}
-            return JsonResponse(body, status=error.status)
+            return JsonResponse(body, status=error.status, headers=error.headers)
         if not allowed:
             body = {"code": "unauthenticated", "message": _("Log in or send a valid API token.")}
             return JsonResponse({**body, "details": None}, status=401)
@@ -128,7 +156,10 @@ def _error(api: NinjaAPI, request, status: int, code: str, message: str, details
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):
-        return _error(api, request, exc.status, exc.code, exc.message, exc.details)
+        response = _error(api, request, exc.status, exc.code, exc.message, exc.details)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def invalid_request(request, exc: NinjaValidationError):
