@@ -134,6 +134,17 @@ def test_production_cookies_and_headers_are_secure(tmp_path):
     )
 
 
+def test_the_health_check_answers_over_plain_http_and_nothing_else_does(
+    db, tmp_path, client, settings
+):
+    exempt = _settings_in(tmp_path, ["SECURE_REDIRECT_EXEMPT"], **PRODUCTION)
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = exempt["SECURE_REDIRECT_EXEMPT"]
+    assert client.get("/healthz").json() == {"status": "ok"}
+    for path in ["/", "/login/", "/api/v1/customers", "/healthz/x"]:
+        assert client.get(path).status_code == 301, path
+
+
 def test_rate_limits_count_where_every_process_sees_them(tmp_path):
     names = ["KEPT_RATE_LIMIT_STORE", "KEPT_RATE_LIMIT_CACHE", "CACHES"]
     production = _settings_in(tmp_path, names, **PRODUCTION)
