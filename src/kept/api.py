@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from kept import __version__
 from kept.catalog.api import router as catalog_router
+from kept.core.api_links import add_links
 from kept.core.api_support import AUTH, docs_need_login, install_error_handlers
 from kept.customers.api import router as customers_router
 from kept.feedback.api import router as feedback_router
@@ -17,7 +18,14 @@ from kept.servicedesk.api import router as servicedesk_router
 from kept.team.api import router as team_router
 from kept.value.api import router as value_router
 
-api = NinjaAPI(
+
+class KeptApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The generated schema, with the links between operations (core/api_links.py)."""
+        return add_links(super().get_openapi_schema(**kwargs))
+
+
+api = KeptApi(
     title="Kept API",
     version=__version__,
     description=(

@@ -33,9 +33,11 @@ class ErrorOut(Schema):
     details: Any = None
 
 
-# Every operation authenticates, so every one may answer 429: an address that sent too many
-# unknown tokens is refused (with Retry-After) until its window passes.
+# Every operation may answer 400 (a NUL character anywhere in the request is refused at the
+# door: core/middleware.py) and, as every one authenticates, 429: an address that sent too
+# many unknown tokens is refused (with Retry-After) until its window passes.
 ERRORS = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
