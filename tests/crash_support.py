@@ -67,13 +67,13 @@ def connect(url: str, **options):
 
 
 @contextlib.contextmanager
-def own_database(server_url: str):
-    """A new database ``kept_r2_<random>`` on the server of ``server_url``, dropped at the end
+def own_database(server_url: str, prefix: str = "kept_r2"):
+    """A new database ``<prefix>_<random>`` on the server of ``server_url``, dropped at the end
     (forcibly: a server that was killed may leave backends behind for a moment). Not the
     pytest test database, so xdist workers never share it."""
     import psycopg
 
-    name = f"kept_r2_{secrets.token_hex(6)}"
+    name = f"{prefix}_{secrets.token_hex(6)}"
     admin_url = _with_database(server_url, "postgres")
     try:
         admin = connect(admin_url, autocommit=True)
@@ -125,10 +125,10 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn (2 workers, 4 threads each) in a process group of its own."""
+    """gunicorn (``workers`` processes, 4 threads each) in a process group of its own."""
 
-    def __init__(self, env: dict[str, str], port: int, log: Path):
-        self.env, self.port, self.log = env, port, log
+    def __init__(self, env: dict[str, str], port: int, log: Path, workers: int = 2):
+        self.env, self.port, self.log, self.workers = env, port, log, workers
         self.process: subprocess.Popen | None = None
 
     @property
@@ -144,7 +144,7 @@ class Server:
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
-            "2",
+            str(self.workers),
             "--worker-class",
             "gthread",
             "--threads",

@@ -177,6 +177,9 @@ def refit(as_of: date, run: ValueRun) -> int:
         for i, pk in enumerate(s.customer)
     ]
     with transaction.atomic():
+        # one refit writes at a time: two at once (two workers) each deleted the rows they saw
+        # and the second insert failed on the first's new ones (IntegrityError)
+        ValueSettings.objects.select_for_update().get(pk=settings.pk)
         CustomerValue.objects.all().delete()
         CustomerValue.objects.bulk_create(rows, batch_size=2000)
         run.fit = {
