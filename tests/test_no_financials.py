@@ -51,7 +51,7 @@ def money(world, make_user):  # noqa: F811
     from kept.promising.actions import promise_order
     from kept.promising.engine import LineInput
     from kept.servicedesk import actions as servicedesk
-    from kept.value import queries
+    from kept.value import queries_profit
     from kept.value.models import CustomerValue, ValueSettings
 
     boss = make_user("manager", "money-boss")
@@ -76,7 +76,7 @@ def money(world, make_user):  # noqa: F811
         clv=CLV, average_spend=AVERAGE_SPEND, expected_spend=EXPECTED_SPEND
     )
     today = timezone.localdate()
-    pnl = queries.customer_profit(customer, today.replace(day=1, month=1), today)
+    pnl = queries_profit.customer_profit(customer, today.replace(day=1, month=1), today)
     figures = [COST, REMEDY_COST, PER_ORDER, PER_DELIVERY, CLV, AVERAGE_SPEND, EXPECTED_SPEND]
     figures += [PRICE - COST, pnl.cost_to_serve, pnl.profit]
     # the world's order number also names its invoice: the sale is walked on its own

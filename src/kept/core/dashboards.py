@@ -32,6 +32,7 @@ from kept.servicedesk import queries as servicedesk
 from kept.servicedesk.models import Complaint, TicketMessage
 from kept.team.queries import my_scorecard
 from kept.value import queries as value
+from kept.value import queries_profit as value_profit
 
 CHAIR_SIZE = 8  # the customer's voice: enough to read over a coffee
 LIST_SIZE = 8  # the first rows of each list; the full list is one link away
@@ -135,7 +136,7 @@ class ProfitFigures:
 
 
 def profit_figures(start: date, end: date) -> ProfitFigures:
-    report = value.profit_report(start, end)
+    report = value_profit.profit_report(start, end)
     return ProfitFigures(
         start,
         end,
@@ -292,7 +293,7 @@ def manager_dashboard(user, today: date) -> dict:
         "service": service,
         "satisfaction": satisfaction,
         "profit_month": profit_figures(today - timedelta(days=29), today),
-        "profit_year": profit_figures(value.year_before(today), today),
+        "profit_year": profit_figures(value_profit.year_before(today), today),
         "funnel": funnel,
         "alerts": alerts(today, user, promises_at_risk=len(risks), funnel=funnel),
         "held": held,

@@ -16,7 +16,7 @@ from kept.core.api_support import ERRORS, ApiError, Paging, needs
 from kept.core.dates import OUT_OF_RANGE, in_range
 from kept.core.roles import FINANCIALS
 from kept.customers.models import Customer
-from kept.value import queries, tasks
+from kept.value import queries, queries_profit, tasks
 from kept.value.costs import CustomerPnL
 from kept.value.models import CustomerValue, ValueSettings
 from kept.value.refit import as_of_default
@@ -36,7 +36,7 @@ def _today() -> date:
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
     end = end or _today()
-    start = start or queries.year_before(end)
+    start = start or queries_profit.year_before(end)
     if start > end:
         raise ApiError(422, "invalid", _("The start is after the end."), {"start": str(start)})
     if (end - start).days > MAX_DAYS:
@@ -61,7 +61,7 @@ def pnl_out(pnl: CustomerPnL) -> dict:
     }
 
 
-def _totals(report: queries.ProfitReport) -> dict:
+def _totals(report: queries_profit.ProfitReport) -> dict:
     drivers: dict[str, Decimal] = {}
     for row in report.rows:
         for name, amount in row.pnl.drivers.items():
@@ -79,7 +79,7 @@ def profit(request: HttpRequest, query: Query[ProfitQuery]):
     """The customer P&L of the period (at most three years): revenue − cost of goods −
     cost-to-serve by driver, per customer (the most profitable first, paged) and in total."""
     start, end = _period(query.start, query.end)
-    report = queries.profit_report(start, end)
+    report = queries_profit.profit_report(start, end)
     page = report.rows[query.offset : query.offset + query.limit]
     return {
         "start": start,
@@ -133,8 +133,8 @@ def customer_value(request: HttpRequest, code: str):
     customer = get_object_or_404(Customer, code=code)
     found = queries.customer_value(customer)
     end = _today()
-    start = queries.year_before(end)
-    pnl = queries.customer_profit(customer, start, end)
+    start = queries_profit.year_before(end)
+    pnl = queries_profit.customer_profit(customer, start, end)
     return {
         "code": customer.code,
         "name": customer.name,

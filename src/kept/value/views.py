@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kept.core.roles import FINANCIALS
 from kept.core.transfer.widgets import escape_formula
-from kept.value import actions, chart, costs, queries
+from kept.value import actions, chart, costs, queries, queries_profit
 from kept.value.choices import DRIVER_LABELS
 from kept.value.forms import (
     EndVipForm,
@@ -49,11 +49,11 @@ class Line:
     """A customer's row of the P&L as the page shows it: rank and drivers by name."""
 
     rank: int
-    row: queries.CustomerProfit
+    row: queries_profit.CustomerProfit
     drivers: list[tuple[str, Decimal]]
 
 
-def _line(rank: int, row: queries.CustomerProfit) -> Line:
+def _line(rank: int, row: queries_profit.CustomerProfit) -> Line:
     named = [(str(DRIVER_LABELS.get(key, key)), amount) for key, amount in row.drivers]
     return Line(rank, row, named)
 
@@ -67,13 +67,13 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, tuple | None]:
     return PeriodForm(initial={"start": start, "end": end}), (start, end)
 
 
-def _whale(report: queries.ProfitReport) -> dict | None:
+def _whale(report: queries_profit.ProfitReport) -> dict | None:
     if len(report.whale) < 2:
         return None
     return {"chart": chart.whale(report.whale), "steps": chart.steps(report.whale)}
 
 
-def _totals(report: queries.ProfitReport) -> dict[str, Decimal]:
+def _totals(report: queries_profit.ProfitReport) -> dict[str, Decimal]:
     return {
         "revenue": report.revenue,
         "cost_of_goods": report.cost_of_goods,
@@ -83,7 +83,7 @@ def _totals(report: queries.ProfitReport) -> dict[str, Decimal]:
     }
 
 
-def _delivered_anything(report: queries.ProfitReport) -> bool:
+def _delivered_anything(report: queries_profit.ProfitReport) -> bool:
     return any(r.pnl.revenue or r.pnl.cost_of_goods for r in report.rows)
 
 
@@ -95,7 +95,7 @@ def profit(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
     if period is None:
         return render(request, "kept/value/profit.html", {"form": form}, status=400)
-    report = queries.profit_report(*period)
+    report = queries_profit.profit_report(*period)
     if request.GET.get("format") == "csv":
         return _csv(report)
     lines = [_line(rank, row) for rank, row in enumerate(report.rows, start=1)]
@@ -121,7 +121,7 @@ def _money(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
 
-def _csv(report: queries.ProfitReport) -> HttpResponse:
+def _csv(report: queries_profit.ProfitReport) -> HttpResponse:
     """Every customer's P&L with each cost driver, most profitable first; text cells that a
     spreadsheet would run as formulas are escaped."""
     buffer = io.StringIO()
@@ -164,8 +164,8 @@ def _settings_page(request: HttpRequest, *, status: int = 200, **bound: Form) ->
         "vip_form": bound.get("vip_form") or VipForm(initial={"started_on": today}),
         "end_form": bound.get("end_form"),
         "end_pk": request.resolver_match.kwargs.get("pk") if "end_form" in bound else None,
-        "spend": list(queries.spend_months()),
-        "vips": queries.vip_services(today)[:200],
+        "spend": list(queries_profit.spend_months()),
+        "vips": queries_profit.vip_services(today)[:200],
         "today": today,
     }
     return render(request, "kept/value/settings.html", context, status=status)

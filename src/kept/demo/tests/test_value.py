@@ -19,7 +19,7 @@ from kept.fulfilment.models import Delivery
 from kept.receivables.models import Allocation, Invoice
 from kept.servicedesk.choices import TicketKind
 from kept.servicedesk.models import TicketMessage
-from kept.value import queries
+from kept.value import queries, queries_profit
 from kept.value.choices import RunStatus
 from kept.value.models import (
     CustomerValue,
@@ -44,7 +44,7 @@ def today(shared_demo):
 
 @pytest.fixture
 def last_year(shared_demo, today):
-    return queries.profit_report(today - timedelta(days=365), today - timedelta(days=1))
+    return queries_profit.profit_report(today - timedelta(days=365), today - timedelta(days=1))
 
 
 def test_the_refit_ran_on_the_history_up_to_yesterday(small_demo, today):

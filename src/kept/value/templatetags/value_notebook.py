@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 
 from kept.core.roles import can_see_financials
-from kept.value import queries
+from kept.value import queries, queries_profit
 from kept.value.choices import DRIVER_LABELS
 from kept.value.models import ValueSettings
 
@@ -24,9 +24,9 @@ def customer_value(context, customer) -> dict:
     if user is None or not can_see_financials(user):
         return {"allowed": False}
     today = timezone.localdate()
-    start = queries.year_before(today)
+    start = queries_profit.year_before(today)
     found = queries.customer_value(customer)
-    pnl = queries.customer_profit(customer, start, today)
+    pnl = queries_profit.customer_profit(customer, start, today)
     return {
         "allowed": True,
         "customer": customer,

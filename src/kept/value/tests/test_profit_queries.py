@@ -1,4 +1,4 @@
-"""The customer P&L through ``queries.profit_report`` on real rows, every figure worked by
+"""The customer P&L through ``queries_profit.profit_report`` on real rows, every figure worked by
 hand, and the whale curve's shape on the same case.
 
 The case, March 2026, at these rates: per order 5, per delivery (a drop: a customer's
@@ -31,7 +31,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from kept.value import chart, queries
+from kept.value import chart, queries_profit
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 CENT = Decimal("0.01")
@@ -159,7 +159,7 @@ def _figures(row) -> tuple:
 def test_the_customer_pnl_of_the_period_is_worked_by_hand(profit_case):
     # given the case of the module docstring
     # when
-    report = queries.profit_report(*MARCH)
+    report = queries_profit.profit_report(*MARCH)
 
     # then the customers in order of profit, the department left out
     by_code = {row.customer.code: row for row in report.rows}
@@ -170,7 +170,7 @@ def test_the_customer_pnl_of_the_period_is_worked_by_hand(profit_case):
 
 
 def test_the_destroyer_cost_drivers_are_each_activity_priced(profit_case):
-    report = queries.profit_report(*MARCH)
+    report = queries_profit.profit_report(*MARCH)
 
     destroyer = report.destroyers
     drivers = {key: value.quantize(CENT) for key, value in destroyer[0].pnl.drivers.items()}
@@ -187,7 +187,7 @@ def test_the_destroyer_cost_drivers_are_each_activity_priced(profit_case):
 
 
 def test_the_totals_add_up_the_customers(profit_case):
-    report = queries.profit_report(*MARCH)
+    report = queries_profit.profit_report(*MARCH)
 
     assert report.revenue == 1500
     assert report.gross_margin == 300
@@ -196,7 +196,7 @@ def test_the_totals_add_up_the_customers(profit_case):
 
 
 def test_the_whale_curve_rises_above_the_total_and_falls_back_to_it(profit_case):
-    report = queries.profit_report(*MARCH)
+    report = queries_profit.profit_report(*MARCH)
 
     customers = [p.customers_share for p in report.whale]
     profit = [p.profit_share for p in report.whale]
@@ -211,7 +211,7 @@ def test_the_whale_curve_rises_above_the_total_and_falls_back_to_it(profit_case)
 
 
 def test_a_period_with_nothing_done_has_no_rows_and_no_curve(profit_case):
-    report = queries.profit_report(date(2025, 1, 1), date(2025, 1, 31))
+    report = queries_profit.profit_report(date(2025, 1, 1), date(2025, 1, 31))
 
     assert report.rows == [] and report.whale == [] and report.peak is None
     assert report.profit == 0
