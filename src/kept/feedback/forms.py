@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kept.feedback.actions import MAX_COMMENT
 from kept.feedback.choices import ResultsBy, Scope
@@ -48,7 +49,9 @@ class ResultsForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    by = forms.ChoiceField(label=_("By"), choices=ResultsBy.choices, required=False)
+    by = forms.ChoiceField(
+        label=pgettext_lazy("group the figures by", "By"), choices=ResultsBy.choices, required=False
+    )
     scope = forms.ChoiceField(label=_("Who answered"), choices=Scope.choices, required=False)
 
     def clean(self):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kept.fulfilment.choices import Defect, GroupBy
 
@@ -19,7 +20,9 @@ class PeriodForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    by = forms.ChoiceField(label=_("By"), choices=GroupBy.choices, required=False)
+    by = forms.ChoiceField(
+        label=pgettext_lazy("group the figures by", "By"), choices=GroupBy.choices, required=False
+    )
 
     def clean(self):
         data = super().clean()
