@@ -102,7 +102,7 @@ def _advance(lead: Lead, stage: Stage, *, actor, now: datetime) -> None:
     if stage.position <= lead.stage.position:
         raise ValidationError(
             {"stage": _("A lead only moves forward: it is already at %(stage)s.")
-             % {"stage": lead.stage.name}}
+             % {"stage": lead.stage.label}}
         )  # fmt: skip
     _entries(lead, _stages_between(lead.stage.position, stage), now, actor)
     audit.record(actor, "lead.move", lead, changes={"stage": [lead.stage.name, stage.name]})
@@ -156,7 +156,7 @@ def history(lead: Lead, entries: list[StageEntry], customer: Customer) -> list[I
             occurred_at=entry.entered_at,
             created_at=entry.entered_at,
             summary=_("Funnel: entered the stage %(stage)s (lead from %(channel)s).")
-            % {"stage": entry.stage.name, "channel": channel},
+            % {"stage": entry.stage.label, "channel": channel},
             author_id=entry.entered_by_id,
             reference=f"lead:{lead.pk}",
         )

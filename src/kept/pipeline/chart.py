@@ -70,7 +70,7 @@ def bars(
 def from_rows(rows, *, width: int = 640) -> Chart:
     """The chart of ``queries.StageRow`` rows."""
     return bars(
-        [row.stage.name for row in rows],
+        [row.stage.label for row in rows],
         [row.count for row in rows],
         [row.conversion for row in rows],
         [row.target_count for row in rows],

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -19,3 +20,13 @@ class Breakdown(models.TextChoices):
     MONTH = "month", _("Month")
     CHANNEL = "channel", _("Channel")
     OWNER = "owner", _("Owner")
+
+
+# The default stages as the data migration stores them (in English, the code's language):
+# shown translated until a manager renames them. The API keeps the stored name.
+DEFAULT_STAGE_LABELS = {
+    "Inquiry": pgettext_lazy("funnel stage", "Inquiry"),
+    "Visit": pgettext_lazy("funnel stage", "Visit"),
+    "Purchase": pgettext_lazy("funnel stage", "Purchase"),
+    "Repeat / referral": pgettext_lazy("funnel stage", "Repeat / referral"),
+}

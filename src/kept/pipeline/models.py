@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kept.customers.models import Customer
-from kept.pipeline.choices import Channel
+from kept.pipeline.choices import DEFAULT_STAGE_LABELS, Channel
 
 
 class Stage(models.Model):
@@ -51,7 +51,12 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        """The name to show: a default stage's in the reader's language."""
+        return str(DEFAULT_STAGE_LABELS.get(self.name, self.name))
 
 
 class LeadQuerySet(models.QuerySet):

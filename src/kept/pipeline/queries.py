@@ -73,7 +73,7 @@ def targets(ordered: list[Stage]) -> list[core.StageTarget]:
     """The first stage is judged on volume, every later one on conversion."""
     return [
         core.StageTarget(
-            stage.name,
+            stage.label,
             percent=None if i == 0 or stage.target_percent is None else float(stage.target_percent),
             monthly=stage.monthly_target if i == 0 else None,
         )

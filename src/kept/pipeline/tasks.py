@@ -21,6 +21,7 @@ from kept.core import notifications
 from kept.core.choices import Role
 from kept.pipeline import funnel as core
 from kept.pipeline import queries
+from kept.pipeline.choices import DEFAULT_STAGE_LABELS
 from kept.pipeline.models import FunnelAlert, Stage
 
 notifications.register(
@@ -29,6 +30,7 @@ notifications.register(
         "Funnel: %(stage)s converted %(measured)s %% from the previous stage over the last "
         "%(days)s days, below its target of %(target)s %%."
     ),
+    labels={"stage": DEFAULT_STAGE_LABELS},
 )
 notifications.register(
     "funnel.low_volume",
@@ -36,6 +38,7 @@ notifications.register(
         "Funnel: %(leads)s leads came in over the last %(days)s days, below the target of "
         "%(target)s for %(stage)s."
     ),
+    labels={"stage": DEFAULT_STAGE_LABELS},
 )
 
 

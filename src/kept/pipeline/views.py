@@ -57,7 +57,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "report": report,
-        "stage_names": [row.stage.name for row in report.rows],
+        "stage_names": [row.stage.label for row in report.rows],
         "by_label": Breakdown(report.by).label,
         "alerts": queries.funnel_alerts(),
         "window_days": queries.core.WINDOW_DAYS,

@@ -126,3 +126,25 @@ def test_list_and_detail_pages_have_bounded_queries(
         assert client.get(reverse("pipeline:lead", args=[lead.pk])).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(reverse("pipeline:funnel"), {"by": "owner"}).status_code == 200
+
+
+def test_default_stages_read_in_the_readers_language_until_renamed(
+    client_as, manager, make_lead, stages
+):
+    from django.utils import translation
+
+    from kept.core import notifications
+
+    lead = make_lead("Visit")
+    Stage.objects.filter(pk=stages["Purchase"].pk).update(name="成交")
+    client = client_as(manager)
+    client.cookies["django_language"] = "zh-hans"
+    funnel = client.get(reverse("pipeline:funnel")).content.decode()
+    assert "咨询" in funnel and "到访" in funnel and "成交" in funnel
+    assert ">Inquiry<" not in funnel and "Visit" not in funnel
+    assert "到访" in client.get(reverse("pipeline:lead", args=[lead.pk])).content.decode()
+    with translation.override("zh-hans"):
+        text = notifications.render("funnel.below_target", {"stage": "Visit", "measured": 40,
+                                                            "target": 70, "days": 30})  # fmt: skip
+    assert "到访" in text and "Visit" not in text
+    assert client.get("/api/v1/leads").json()["items"][0]["stage"] == "Visit"  # the stored name
