@@ -1,5 +1,5 @@
-"""R3/R4: the OpenAPI spec documents the refusals the API gives (401, 403, 429) with the one
-error schema, and a real 429 (too many unknown tokens from an address) conforms to it."""
+"""R3/R4: the OpenAPI spec documents the refusals the API gives (400, 401, 403, 429) with the
+one error schema, and a real 429 (too many unknown tokens from an address) conforms to it."""
 
 from __future__ import annotations
 
