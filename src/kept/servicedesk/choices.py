@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketKind(models.TextChoices):
@@ -85,3 +86,15 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
+
+
+# The names the data migration gives the default calendar and policy (in English, the code's
+# language): shown translated until a manager renames them. The API keeps the stored name.
+DEFAULT_NAMES = {
+    "Office hours": pgettext_lazy("business calendar", "Office hours"),
+    "Default": pgettext_lazy("SLA policy", "Default"),
+}
+
+
+def display_name(name: str) -> str:
+    return str(DEFAULT_NAMES.get(name, name))

@@ -27,6 +27,7 @@ from kept.servicedesk.choices import (
     TicketKind,
     TicketStatus,
     Weekday,
+    display_name,
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -63,7 +64,11 @@ class BusinessCalendar(models.Model):
         verbose_name_plural = _("business calendars")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return display_name(self.name)
 
     def clean(self) -> None:
         from zoneinfo import available_timezones
@@ -144,7 +149,11 @@ class SlaPolicy(models.Model):
         verbose_name_plural = _("SLA policies")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return display_name(self.name)
 
     def clean(self) -> None:
         allowed = set(OPEN_STATUSES)

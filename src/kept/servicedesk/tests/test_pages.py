@@ -223,3 +223,21 @@ def test_a_reply_records_the_time_it_took(client_as, staff, ticket):
 
     assert [m.minutes_spent for m in ticket.messages.all()] == [15]
     assert refused.status_code == 200 and "a whole week" in refused.content.decode()
+
+
+def test_the_default_policy_and_calendar_read_in_the_readers_language(client_as, staff, ticket):
+    from kept.servicedesk.models import BusinessCalendar, SlaPolicy
+
+    BusinessCalendar.objects.exclude(pk=ticket.policy.calendar_id).delete()  # the migration's
+    SlaPolicy.objects.filter(pk=ticket.policy_id).update(name="Default")  # the migration's names
+    BusinessCalendar.objects.filter(pk=ticket.policy.calendar_id).update(name="Office hours")
+    client = client_as(staff)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("servicedesk:ticket", args=[ticket.pk])).content.decode()
+    assert "默认 · 办公时间" in page and "Office hours" not in page
+    client.cookies["django_language"] = "en"
+    assert (
+        "Default · Office hours"
+        in client.get(reverse("servicedesk:ticket", args=[ticket.pk])).content.decode()
+    )
+    assert client.get(f"/api/v1/tickets/{ticket.pk}").json()["policy"] == "Default"
