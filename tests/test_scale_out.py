@@ -126,6 +126,8 @@ def test_two_web_processes_and_two_workers_share_one_database(tmp_path):
             "needs PostgreSQL (KEPT_DATABASE_URL=postgres://…) and Redis: the scale-out test "
             "runs two gunicorn servers and two rq workers on a database of its own"
         )
+    from rq import Worker as RQWorker
+
     seed = random.randrange(1_000_000)
     redis = redis_url()
     started, took = time.monotonic(), {}
@@ -172,6 +174,8 @@ def test_two_web_processes_and_two_workers_share_one_database(tmp_path):
             _check_sla_watch(ran, database_url, world, context)
             _check_funnel_check(ran, database_url, world, context)
             assert all(worker.alive() for worker in workers), context
+            registered = {worker.name for worker in RQWorker.all(connection=connection)}
+            assert {worker.name for worker in workers} <= registered, f"{registered} {context}"
             _check_shared_rate_limit(servers, context)
             print(  # noqa: T201
                 f"scale-out seed {seed}: {len(load.outcomes)} orders over two servers; jobs "
