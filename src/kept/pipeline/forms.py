@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kept.core.choices import Role
 from kept.core.dates import OUT_OF_RANGE, in_range
+from kept.core.people import person_name
 from kept.pipeline.choices import Breakdown, Channel
 from kept.pipeline.models import Lead, Stage
 
@@ -31,7 +32,7 @@ def owners():
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 def open_stages():

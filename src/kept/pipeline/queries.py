@@ -10,6 +10,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from kept.core.people import person_name
 from kept.pipeline import funnel as core
 from kept.pipeline.choices import Breakdown
 from kept.pipeline.models import Lead, Stage
@@ -233,7 +234,7 @@ def _labels(by: str, grouped: dict) -> dict[str, str]:
     if by == Breakdown.OWNER:
         ids = [int(key) for key in grouped if key]
         users = get_user_model().objects.filter(pk__in=ids)
-        return {str(u.pk): u.get_full_name() or u.get_username() for u in users} | {"": "—"}
+        return {str(u.pk): person_name(u) for u in users} | {"": "—"}
     return {}
 
 

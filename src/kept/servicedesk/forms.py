@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from kept.core.choices import Role
+from kept.core.people import person_name
 from kept.customers.choices import CustomerKind
 from kept.customers.models import Customer
 from kept.fulfilment.choices import Defect
@@ -66,7 +67,7 @@ class QueueForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        people = [(str(u.pk), u.get_full_name() or u.username) for u in _people()]
+        people = [(str(u.pk), person_name(u)) for u in _people()]
         mine = [("me", _("Mine"))] if user is not None else []
         self.fields["assignee"].choices = [
             ("", _("Anyone")),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from kept.core.api_support import ERRORS, ApiError, needs
+from kept.core.people import person_name
 from kept.team import actions, queries, scorecard
 from kept.team.models import BehaviourItem, Period
 from kept.team.schemas import BoardOut, ItemOut, SavedOut, ScoresIn
@@ -41,7 +42,7 @@ def _person(row, notes: list) -> dict:
     out = row.outcomes
     return {
         "username": row.person.get_username(),
-        "name": row.person.get_full_name(),
+        "name": person_name(row.person),
         "items": [
             {
                 "item": item.pk,
