@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from conftest import PASSWORD
 from django.utils import timezone, translation
 from playwright.sync_api import expect
+from tests.browser.business import jar_with_refills, rice_bags
 from tests.browser.conftest import restore_migration_data
 from tests.browser.screens import shoot
 
@@ -44,9 +44,7 @@ def business(transactional_db, make_user, request):
     """The business before the day starts: three people; 王芳 (no credit limit yet); five
     bags of rice on hand and twenty arriving tomorrow; 李娜's rice jar, refilled every ten
     days, the last time ten days ago."""
-    from kept.catalog import actions as catalog
     from kept.customers import actions as customers
-    from kept.promising.queries import business_today
 
     restore_migration_data()  # the default SLA policy (a transactional test's flush drops it)
     language = request.param
@@ -67,52 +65,9 @@ def business(transactional_db, make_user, request):
         },
         actor=None,
     )
-    rice = catalog.create_product(
-        {
-            "sku": "RICE10",
-            "name": "东北大米 10 kg",
-            "unit": "bag",
-            "price": Decimal("68"),
-            "cost": Decimal("52"),
-            "replenishment_lead_days": None,
-        }
-    )
-    catalog.record_movement(rice, Decimal(5), "opening")
-    catalog.schedule_receipt(rice, Decimal(20), business_today() + timedelta(days=1))
-    jar = _jar_of_lina()
+    rice_bags(on_hand=5, arriving=20, in_days=1)
+    jar = jar_with_refills("H0002", "李娜")
     return language, people, jar
-
-
-def _jar_of_lina():
-    """李娜's 15 kg jar with three months of refills (as in test_rounds)."""
-    from kept.catalog import actions as catalog
-    from kept.customers import actions as customers
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
-    from kept.promising.queries import business_today
-    from kept.replenishment.actions import save_subscription
-
-    lina = customers.create_customer(
-        {"code": "H0002", "name": "李娜", "route": "East 3", "size": 3}, actor=None
-    )
-    rice = catalog.create_product(
-        {"sku": "RICE1", "name": "东北大米 1 kg", "unit": "kg", "price": Decimal("7"),
-         "cost": Decimal("5")}
-    )  # fmt: skip
-    catalog.record_movement(rice, Decimal(200), "opening")
-    jar = save_subscription(lina, {"product": rice, "capacity": 15, "people": 3})
-    today = business_today()
-    for n in range(9, 0, -1):
-        day = today - timedelta(days=10 * n)
-        order = Order.objects.create(number=f"SO-H{n}", customer=lina)
-        line = OrderLine.objects.create(
-            order=order, number=1, product=rice, requested_quantity=10, requested_date=day,
-            unit_price=7, unit_cost=5, decision="commit", status="promised",
-            governing_quantity=10, governing_date=day,
-        )  # fmt: skip
-        at = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-        Delivery.objects.create(line=line, quantity=10, delivered_at=at, delivered_on=day)
-    return jar
 
 
 @pytest.mark.parametrize("business", ["en", "zh-hans"], indirect=True, ids=["en", "zh"])

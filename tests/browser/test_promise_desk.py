@@ -4,11 +4,11 @@ counter-offer explained while typing, promise, then accept the partial offer in 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.business import rice_bags
 from tests.browser.screens import shoot
 
 pytestmark = pytest.mark.browser
@@ -17,9 +17,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def shop(transactional_db, make_user):
     """Staff, 王芳 with a credit limit, 5 bags of rice on hand and 20 more arriving in 6 days."""
-    from kept.catalog import actions as catalog
     from kept.customers import actions as customers
-    from kept.promising.queries import business_today
 
     clerk = make_user("staff", "xiaowang")
     customers.create_customer(
@@ -33,18 +31,7 @@ def shop(transactional_db, make_user):
         },
         actor=None,  # set up as the system; staff may not set credit limits
     )
-    rice = catalog.create_product(
-        {
-            "sku": "RICE10",
-            "name": "东北大米 10 kg",
-            "unit": "bag",
-            "price": Decimal("68"),
-            "cost": Decimal("52"),
-            "replenishment_lead_days": None,
-        }
-    )
-    catalog.record_movement(rice, Decimal(5), "opening")
-    catalog.schedule_receipt(rice, Decimal(20), business_today() + timedelta(days=6))
+    rice_bags(on_hand=5, arriving=20, in_days=6)
     return clerk
 
 

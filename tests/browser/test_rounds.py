@@ -3,12 +3,9 @@ refill in one tap and sees the promise; the notebook draws the jar's level band.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
+from tests.browser.business import jar_with_refills
 from tests.browser.screens import shoot
 
 pytestmark = pytest.mark.browser
@@ -18,33 +15,7 @@ pytestmark = pytest.mark.browser
 def household(transactional_db, make_user):
     """王芳's 15 kg jar, refilled with 10 kg every ten days for three months; the last
     refill ten days ago."""
-    from kept.catalog import actions as catalog
-    from kept.customers import actions as customers
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
-    from kept.promising.queries import business_today
-    from kept.replenishment.actions import save_subscription
-
-    customer = customers.create_customer(
-        {"code": "H0001", "name": "王芳", "route": "East 3", "size": 3}, actor=None
-    )
-    rice = catalog.create_product(
-        {"sku": "RICE1", "name": "东北大米 1 kg", "unit": "kg", "price": Decimal("7"),
-         "cost": Decimal("5")}
-    )  # fmt: skip
-    catalog.record_movement(rice, Decimal(200), "opening")
-    jar = save_subscription(customer, {"product": rice, "capacity": 15, "people": 3})
-    today = business_today()
-    for n in range(9, 0, -1):
-        day = today - timedelta(days=10 * n)
-        order = Order.objects.create(number=f"SO-H{n}", customer=customer)
-        line = OrderLine.objects.create(
-            order=order, number=1, product=rice, requested_quantity=10, requested_date=day,
-            unit_price=7, unit_cost=5, decision="commit", status="promised",
-            governing_quantity=10, governing_date=day,
-        )  # fmt: skip
-        at = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-        Delivery.objects.create(line=line, quantity=10, delivered_at=at, delivered_on=day)
+    jar = jar_with_refills("H0001", "王芳")
     return make_user("staff", "xiaowang"), jar
 
 
