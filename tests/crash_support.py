@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -34,6 +35,30 @@ SUPPLY = [
 SPARE = ("R2-SPARE", 100)  # never ordered under load: the restarted server's first promise
 CUSTOMERS = 24
 READY_SECONDS = 30
+
+
+class ClientThreads:
+    """``count`` daemon threads, each running ``self._client(number)``; ``join`` fails the test
+    on a client still running after ``join_seconds``."""
+
+    join_seconds = 60
+
+    def _spawn(self, count: int) -> None:
+        self._threads = [
+            threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(count)
+        ]
+
+    def _client(self, number: int) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def join(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=self.join_seconds)
+        assert not any(thread.is_alive() for thread in self._threads), "a client hung"
 
 
 def unavailable(reason: str):

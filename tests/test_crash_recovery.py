@@ -31,6 +31,7 @@ from crash_support import (
     CUSTOMERS,
     SPARE,
     SUPPLY,
+    ClientThreads,
     Server,
     call,
     connect,
@@ -64,7 +65,7 @@ class Outcome:
         return self.status == 201 and bool(self.body.get("order"))
 
 
-class Load:
+class Load(ClientThreads):
     """CLIENTS threads posting orders until the server dies under them."""
 
     def __init__(self, base: str, world: dict, seed: int):
@@ -73,18 +74,7 @@ class Load:
         self.warm = threading.Event()  # WARM_ORDERS acknowledged: the load is really running
         self.outcomes: list[Outcome] = []
         self._lock = threading.Lock()
-        self._threads = [
-            threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(CLIENTS)
-        ]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def join(self) -> None:
-        for thread in self._threads:
-            thread.join(timeout=60)
-        assert not any(thread.is_alive() for thread in self._threads), "a client hung"
+        self._spawn(CLIENTS)
 
     def acknowledged(self) -> int:
         with self._lock:

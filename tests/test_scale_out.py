@@ -36,6 +36,7 @@ from crash_support import (
     CUSTOMERS,
     SPARE,
     SUPPLY,
+    ClientThreads,
     Server,
     call,
     connect,
@@ -62,25 +63,16 @@ JOB_SECONDS = 60  # every job finished within this, however slow the machine
 QUEUED_AS = re.compile(r"queued as (\S+);")
 
 
-class Load:
+class Load(ClientThreads):
     """CLIENTS threads posting ORDERS_PER_CLIENT orders each, alternating between servers."""
+
+    join_seconds = 120
 
     def __init__(self, servers: list[Server], world: dict, seed: int):
         self.servers, self.world, self.seed = servers, world, seed
         self.outcomes: list[tuple[int, Outcome]] = []  # (server index, outcome)
         self._lock = threading.Lock()
-        self._threads = [
-            threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(CLIENTS)
-        ]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def join(self) -> None:
-        for thread in self._threads:
-            thread.join(timeout=120)
-        assert not any(thread.is_alive() for thread in self._threads), "a client hung"
+        self._spawn(CLIENTS)
 
     def _client(self, number: int) -> None:
         rng = random.Random(self.seed * 100 + number)
