@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from kept.customers.models import Contact, Customer, CustomerGroup, Interaction, Region
 
@@ -54,10 +54,10 @@ class FilterChoices:
 
 
 def filter_choices() -> FilterChoices:
+    # EXISTS per user (a probe of the owner index each), not a join of every customer
     owners = (
         get_user_model()
-        .objects.filter(owned_customers__isnull=False)
-        .distinct()
+        .objects.filter(Exists(Customer.objects.filter(owner=OuterRef("pk"))))
         .order_by("username")
     )
     return FilterChoices(

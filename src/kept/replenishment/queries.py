@@ -95,14 +95,20 @@ def policy_of(policy: str) -> history.FillPolicy:
     return history.FillPolicy.FIXED_QUANTITY
 
 
-def _subscriptions(product_id: int | None) -> tuple[list, str, dict]:
+def _subscriptions(
+    product_id: int | None, subscription_id: int | None = None
+) -> tuple[list, str, dict]:
     """The active subscriptions (id, product, capacity, people, policy, fixed quantity), and
-    the SQL condition and parameters that pick their events."""
+    the SQL condition and parameters that pick their events; all, one product's
+    (``product_id``) or one subscription (``subscription_id``)."""
     found = Subscription.objects.filter(is_active=True)
     only, params = "", {}
     if product_id is not None:
         found = found.filter(product_id=product_id)
         only, params = "AND s.product_id = %(product)s", {"product": product_id}
+    if subscription_id is not None:
+        found = found.filter(pk=subscription_id)
+        only, params = "AND s.id = %(subscription)s", {"subscription": subscription_id}
     rows = list(
         found.order_by("id").values_list(
             "id", "product_id", "capacity", "people", "fill_policy", "fixed_quantity"
@@ -150,7 +156,12 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
     """The forecast of every active subscription (of one product: ``product_id``); each
     product's prior is fitted on all its subscriptions."""
     today = today or business_today()
-    rows, only, params = _subscriptions(product_id)
+    return _book(today, *_subscriptions(product_id))
+
+
+def _book(today: date, rows: list, only: str, params: dict, given: dict | None = None) -> Book:
+    """The forecast of the subscriptions ``rows`` (``_subscriptions``); each product's prior
+    from ``given`` (product id → prior), else fitted on the subscriptions of ``rows``."""
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     product = np.array([row[1] for row in rows], dtype=np.int64)
     capacity = np.array([float(row[2]) for row in rows])
@@ -176,7 +187,9 @@ def load(today: date | None = None, *, product_id: int | None = None) -> Book:
     for pk in np.unique(product):
         mine = np.flatnonzero(product == pk)
         exposure = _part(found.exposure, mine)
-        prior = prior_of(exposure, people[mine], capacity[mine])
+        prior = (given or {}).get(int(pk))
+        if prior is None:
+            prior = prior_of(exposure, people[mine], capacity[mine])
         belief = forecast.posterior(prior, people[mine], exposure)
         shape[mine], rate[mine], dispersion[mine] = belief.shape, belief.rate, belief.dispersion
         priors[int(pk)] = prior
@@ -329,6 +342,55 @@ def proposal_for(subscription_id: int, day: date) -> Proposed | None:
     return next((p for p in proposals if p.subscription.pk == subscription_id), None)
 
 
+# One container's outlook (the notebook, the API) needs its product's population prior,
+# fitted on every active subscription of the product: reading the product's whole history
+# takes 200–600 ms at 100 k customers (bench/p5_web.sh). Each process keeps the last prior of
+# each product with the state it was fitted on: the day, the product's active subscriptions
+# as stored, the newest delivery and the newest reading. The app only ever adds deliveries
+# and readings (a delivery's quality flags change, not its quantity or day), so a new one
+# anywhere, or any change to the product's subscriptions, fits the prior again.
+_PRIORS: dict[int, tuple[tuple, PopulationPrior | None]] = {}
+
+
+_STATE_ROWS = """
+    SELECT id, capacity, people, fill_policy, fixed_quantity, created_at
+      FROM replenishment_subscription WHERE product_id = %s AND is_active ORDER BY id"""
+_STATE_DIGEST = """
+    SELECT md5(string_agg(concat_ws(',', id, capacity, people, fill_policy, fixed_quantity,
+                                    created_at), ';' ORDER BY id))
+      FROM replenishment_subscription WHERE product_id = %s AND is_active"""
+
+
+def _prior_state(product_id: int, today: date) -> tuple:
+    """What the product's prior was fitted on: the day, a digest of its active subscriptions
+    as stored (ids, sizes, policies, creation times: one row each), the newest delivery and
+    reading."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # digested in SQL: no Python object per row
+            cursor.execute(_STATE_DIGEST, [product_id])
+            digest = cursor.fetchone()[0]
+        else:
+            cursor.execute(_STATE_ROWS, [product_id])
+            digest = hash(tuple(cursor.fetchall()))
+        cursor.execute(
+            "SELECT (SELECT MAX(id) FROM fulfilment_delivery),"
+            " (SELECT MAX(id) FROM replenishment_reading)"
+        )
+        return (today, digest, *cursor.fetchone())
+
+
+def product_prior(product_id: int, today: date) -> PopulationPrior | None:
+    """The population prior ``load`` fits for the product on ``today`` (``None``: no active
+    subscription), fitted again only when its data changed (``_PRIORS``)."""
+    state = _prior_state(product_id, today)
+    kept = _PRIORS.get(product_id)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    prior = load(today, product_id=product_id).priors.get(product_id)
+    _PRIORS[product_id] = (state, prior)
+    return prior
+
+
 @dataclass(frozen=True)
 class Outlook:
     """One container: level today, daily use, run-out dates, and the level band ahead
@@ -355,9 +417,13 @@ def outlook(
     subscription: Subscription, today: date | None = None, *, risk: float = RISK, days: int = 45
 ) -> Outlook:
     today = today or business_today()
-    book = load(today, product_id=subscription.product_id)
-    if subscription.pk not in book.ids:  # inactive
+    rows, only, params = _subscriptions(None, subscription.pk)
+    if not rows:  # inactive
         return Outlook(None, 0.0, None, None, risk, [])
+    # its own events with its product's prior: the belief ``load`` of the whole product gives
+    # it (``many.read_many`` and ``forecast.posterior`` work subscription by subscription)
+    product = rows[0][1]
+    book = _book(today, rows, only, params, {product: product_prior(product, today)})
     i = book.index(subscription.pk)
     belief, level, last = book.belief[[i]], book.last_level[[i]], book.last_day[[i]]
     rate = float(belief.mean[0])
