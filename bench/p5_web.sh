@@ -6,14 +6,16 @@
 #
 #   bench/p5_web.sh
 #
-# Runs, each P5_DURATION with P5_CLIENTS connections (after a warm-up):
+# Runs, each P5_DURATION, once with each number of connections of P5_CLIENTS (2: one request
+# per core at a time, the latency of a page; 8: more than the 2 cores serve at once, so the
+# latency includes the queue), after a warm-up:
 #   notebook-uniform  notebooks of customers drawn uniformly from all 100 k
 #   notebook-heavy    notebooks of the 20 customers with the most orders (1,500–5,000 each)
 #   list              the customer list: first page, later pages, searches, every filter
 # then the SQL queries per page in-process (the figures src/kept/customers/tests/test_query_budget.py bounds).
 #
 # Environment (all optional):
-#   P5_DURATION=30s P5_WARMUP=10s P5_CLIENTS=8 P5_WRK_THREADS=2 P5_PORT=8935 P5_SEED=1
+#   P5_DURATION=30s P5_WARMUP=10s P5_CLIENTS="2 8" P5_WRK_THREADS=2 P5_PORT=8935 P5_SEED=1
 #   P5_KEEP_DB=1   keep the loaded database (kept_p5) at the end
 #   P5_REUSE=1     measure the database a P5_KEEP_DB run left (migrated first) without
 #                  loading it again; loads it when it is not there
@@ -36,7 +38,7 @@ DB=kept_p5
 PORT=${P5_PORT:-8935}
 DURATION=${P5_DURATION:-30s}
 WARMUP=${P5_WARMUP:-10s}
-CLIENTS=${P5_CLIENTS:-8}
+CLIENTS=${P5_CLIENTS:-2 8}  # each target once per number of connections
 WRK_THREADS=${P5_WRK_THREADS:-2}
 GUNICORN_OPTS=${P5_GUNICORN:---workers 4 --worker-class gthread --threads 2}
 TARGET_MS=150
@@ -123,25 +125,27 @@ probe=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $P5_COOKIE" \
   "http://127.0.0.1:$PORT$(head -n1 "$run/paths_heavy.txt")")
 [ "$probe" = 200 ] || { echo "the heaviest notebook answered HTTP $probe" >&2; exit 1; }
 
-wrk_run() {  # wrk_run LABEL PATHS DURATION: the "P5 …" line in $run/wrk_LABEL.txt
-  echo "$(cut -d' ' -f2- /proc/loadavg | cut -d' ' -f1-3)" >"$run/load_$1_before.txt"
-  P5_LABEL=$1 P5_PATHS=$2 P5_SEED=${P5_SEED:-1} wrk -t"$WRK_THREADS" -c"$CLIENTS" -d"$3" \
+wrk_run() {  # wrk_run LABEL PATHS DURATION CONNECTIONS: the "P5 …" line in $run/wrk_LABEL.txt
+  local threads=$(( $4 < WRK_THREADS ? $4 : WRK_THREADS ))
+  P5_LABEL=$1 P5_PATHS=$2 P5_SEED=${P5_SEED:-1} wrk -t"$threads" -c"$4" -d"$3" \
     --timeout 10s --latency -s bench/p5_web.lua "http://127.0.0.1:$PORT" >"$run/wrk_$1.txt"
   uptime >"$run/load_$1.txt"
 }
 
 echo "== warm-up $WARMUP (uniform notebooks, then the list)"
-wrk_run warmup "$run/paths_uniform.txt" "$WARMUP"
-wrk_run warmup-list "$run/paths_list.txt" "$WARMUP"
+wrk_run warmup "$run/paths_uniform.txt" "$WARMUP" 8
+wrk_run warmup-list "$run/paths_list.txt" "$WARMUP" 8
 
 summary="$run/summary.txt"
 : >"$summary"
-for target in notebook-uniform notebook-heavy list; do
-  echo "== measured: $target, $DURATION, $CLIENTS connections"
-  wrk_run "$target" "$run/paths_${target#notebook-}.txt" "$DURATION"
-  line=$(grep '^P5 ' "$run/wrk_$target.txt")
-  echo "$line  | uptime: $(sed 's/.*load average/load average/' "$run/load_$target.txt")" \
-    | tee -a "$summary"
+for clients in $CLIENTS; do
+  for target in notebook-uniform notebook-heavy list; do
+    echo "== measured: $target, $DURATION, $clients connections"
+    wrk_run "$target-c$clients" "$run/paths_${target#notebook-}.txt" "$DURATION" "$clients"
+    line=$(grep '^P5 ' "$run/wrk_$target-c$clients.txt")
+    echo "$line  | $(sed 's/.*load average/load average/' "$run/load_$target-c$clients.txt")" \
+      | tee -a "$summary"
+  done
 done
 
 kill -TERM "$gunicorn_pid"; wait "$gunicorn_pid" 2>/dev/null || true; gunicorn_pid=""
@@ -155,7 +159,7 @@ echo "== P5 web, $started, commit $commit"
 echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "PostgreSQL $(psql -qtAX -d postgres -c 'show server_version' | cut -d' ' -f1)," \
   "gunicorn $(.venv/bin/gunicorn --version | tr -dc '0-9.') $GUNICORN_OPTS," \
-  "wrk -t$WRK_THREADS -c$CLIENTS -d$DURATION"
+  "wrk -d$DURATION, connections: $CLIENTS"
 echo "book: $(cat "$run/book.txt")"
 cat "$summary"
 

@@ -124,6 +124,11 @@ class Survey(models.Model):
             models.Index(fields=["customer", "-sent_at"]),
             models.Index(fields=["sent_at"]),
             models.Index(fields=["staff", "sent_at"]),
+            models.Index(  # a customer's latest answers (the notebook)
+                fields=["customer", "-answered_at", "-id"],
+                condition=Q(answered_at__isnull=False),
+                name="survey_customer_answered",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
