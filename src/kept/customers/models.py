@@ -191,7 +191,6 @@ class Customer(models.Model):
             models.Index(fields=["phone"]),
             models.Index(fields=["region", "route"]),
             models.Index(fields=["owner"]),
-            models.Index(fields=["name", "code"], name="customer_name_code"),  # the list's order
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0003_p5_indexes"),
+        ("customers", "0002_alter_interaction_kind"),
         ("feedback", "0001_initial"),
         ("promising", "0003_p5_indexes"),
         ("servicedesk", "0005_ticketmessage_minutes_spent"),
