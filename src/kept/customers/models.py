@@ -78,19 +78,27 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def search(self, text: str) -> CustomerQuerySet:
-        """Match name, other name, code or phone of the customer or a contact."""
+        """Match name, other name, code or phone of the customer or a contact.
+
+        The customer's own fields and its contacts' are matched apart and their ids united:
+        on PostgreSQL each side is a bitmap over trigram indexes (migration 0003) instead of
+        a scan of every customer joined to its contacts."""
         text = text.strip()
         if not text:
             return self
-        match = (
+        own = (
             Q(name__icontains=text)
             | Q(alias__icontains=text)
             | Q(code__icontains=text)
             | Q(phone__icontains=text)
-            | Q(contacts__name__icontains=text)
-            | Q(contacts__phone__icontains=text)
         )
-        ids = self.filter(match).values("pk")
+        contacts = Contact.objects.filter(Q(name__icontains=text) | Q(phone__icontains=text))
+        ids = (
+            Customer.objects.filter(own)
+            .order_by()
+            .values("pk")
+            .union(contacts.order_by().values("customer_id"))
+        )
         return self.filter(pk__in=ids)
 
 
@@ -191,6 +199,10 @@ class Customer(models.Model):
             models.Index(fields=["phone"]),
             models.Index(fields=["region", "route"]),
             models.Index(fields=["owner"]),
+            # the customer list's order: its first pages without sorting every customer
+            models.Index(
+                fields=["name", "code"], condition=Q(is_active=True), name="customer_list"
+            ),
         ]
 
     def __str__(self) -> str:
