@@ -1,13 +1,14 @@
 """/api/v1/surveys (SPEC 2.6): the surveys sent and answered, their results, and sending one
 by hand."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from kept.core import dates
 from kept.core.api_support import ERRORS, ApiError, Paging, needs
 from kept.customers.models import Customer
 from kept.feedback import actions, queries
@@ -16,8 +17,6 @@ from kept.feedback.schemas import ResultsOut, SentOut, SurveyIn, SurveyOut
 
 router = Router(tags=["feedback"])
 VIEW, ADD = "feedback.view_survey", "feedback.add_survey"
-MAX_DAYS = 3 * 366
-DEFAULT_DAYS = 90
 
 
 class SurveyFilter(Schema):
@@ -44,15 +43,11 @@ class ResultsQuery(Schema):
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    end = end or queries.business_today()
-    start = start or end - timedelta(days=DEFAULT_DAYS)
-    if start > end:
-        raise ApiError(422, "invalid", _("The start is after the end."), {"from": str(start)})
-    if (end - start).days > MAX_DAYS:
-        raise ApiError(422, "invalid", _("Ask for three years at most."), {"from": str(start)})
-    if start < queries.FIRST_DAY or end > queries.LAST_DAY:
-        raise ApiError(422, "invalid", _("Choose dates between 1900 and 9998."), {"to": str(end)})
-    return start, end
+    today = queries.business_today()
+    try:
+        return dates.period(start, end, today=today, default_days=queries.DEFAULT_DAYS)
+    except dates.PeriodError as error:
+        raise ApiError(422, "invalid", error.message, {error.field: [error.message]}) from error
 
 
 @router.get(

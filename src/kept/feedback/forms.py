@@ -1,18 +1,14 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kept.core import dates
 from kept.feedback.actions import MAX_COMMENT
 from kept.feedback.choices import ResultsBy, Scope
-from kept.feedback.queries import FIRST_DAY, LAST_DAY
-
-MAX_DAYS = 3 * 366
-DEFAULT_DAYS = 90
+from kept.feedback.queries import DEFAULT_DAYS
 
 
 class AnswerForm(forms.Form):
@@ -56,14 +52,13 @@ class ResultsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        end = data.get("end") or timezone.localdate()
-        start = data.get("start") or end - timedelta(days=DEFAULT_DAYS)
-        if start > end:
-            raise forms.ValidationError(_("The start is after the end."))
-        if start < FIRST_DAY or end > LAST_DAY:
-            raise forms.ValidationError(_("Choose dates between 1900 and 9998."))
-        if (end - start).days > MAX_DAYS:
-            raise forms.ValidationError(_("Ask for three years at most."))
+        try:
+            start, end = dates.period(
+                data.get("start"), data.get("end"), today=timezone.localdate(),
+                default_days=DEFAULT_DAYS,
+            )  # fmt: skip
+        except dates.PeriodError as error:
+            raise forms.ValidationError(error.message) from error
         data.update(
             start=start,
             end=end,

@@ -81,6 +81,7 @@ class Results:
 
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)  # any date a caller may send
+DEFAULT_DAYS = 90  # the results' period when none is asked for
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:

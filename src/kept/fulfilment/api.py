@@ -1,12 +1,13 @@
 """/api/v1/deliveries and /api/v1/service-level."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from kept.core import dates
 from kept.core.api_support import ERRORS, ApiError, Paging, needs
 from kept.fulfilment import actions, metrics, queries
 from kept.fulfilment.choices import Against, GroupBy
@@ -16,7 +17,6 @@ from kept.fulfilment.schemas import DeliveryIn, DeliveryOut, FailureOut, Service
 
 router = Router(tags=["fulfilment"])
 VIEW, DELIVER = "fulfilment.view_delivery", "fulfilment.add_delivery"
-MAX_DAYS = 3 * 366
 
 
 def delivery_out(delivery: Delivery) -> dict:
@@ -81,14 +81,10 @@ class FailureQuery(ServiceLevelQuery):
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    today = queries.business_today()
-    end = end or today
-    start = start or end - timedelta(days=365)
-    if start > end:
-        raise ApiError(422, "invalid", _("The start is after the end."), {"from": str(start)})
-    if (end - start).days > MAX_DAYS:
-        raise ApiError(422, "invalid", _("Ask for three years at most."), {"from": str(start)})
-    return start, end
+    try:
+        return dates.period(start, end, today=queries.business_today(), default_days=365)
+    except dates.PeriodError as error:
+        raise ApiError(422, "invalid", error.message, {error.field: [error.message]}) from error
 
 
 @router.get(

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kept.core import dates
 from kept.fulfilment.choices import Defect, GroupBy
 
-MAX_DAYS = 3 * 366
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -26,12 +24,12 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        end = data.get("end") or timezone.localdate()
-        start = data.get("start") or end - timedelta(days=365)
-        if start > end:
-            raise forms.ValidationError(_("The start is after the end."))
-        if (end - start).days > MAX_DAYS:
-            raise forms.ValidationError(_("Ask for three years at most."))
+        try:
+            start, end = dates.period(
+                data.get("start"), data.get("end"), today=timezone.localdate(), default_days=365
+            )
+        except dates.PeriodError as error:
+            raise forms.ValidationError(error.message) from error
         data.update(start=start, end=end, by=data.get("by") or GroupBy.MONTH)
         return data
 

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 
 from kept.catalog import actions as catalog_actions
 from kept.catalog.models import Product, Receipt
+from kept.core import dates
 from kept.core.api_support import ERRORS, ApiError, needs
 from kept.customers.models import Customer
 from kept.promising import actions, queries, supply
@@ -187,6 +188,8 @@ def availability(request: HttpRequest, sku: str, query: Query[AvailabilityQuery]
     """PAB and ATP per calendar day (default: today and the next 27 days, at most 366 days)."""
     product = get_object_or_404(Product, sku=sku)
     start = query.from_ or queries.business_today()
+    if not dates.in_range(start, *([query.to] if query.to else [])):
+        raise ApiError(422, "invalid", str(dates.OUT_OF_RANGE), {"from": str(start)})
     end = query.to or start + timedelta(days=27)
     if end < start or (end - start).days >= MAX_DAYS:
         raise ApiError(
