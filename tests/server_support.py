@@ -270,23 +270,10 @@ def _every(first, last, step: int) -> list:
 
 
 def _delivered(note: str, customer, product, quantity, price, day) -> None:
-    """A delivered order line written straight to the tables (history, as an import leaves it)."""
-    from datetime import datetime, time
+    from kept.fulfilment.tests.history import delivered_line
 
-    from django.utils import timezone
-
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
-
-    order = Order.objects.create(number=f"H-{note}", customer=customer, note=note,
-                                 decision="commit")  # fmt: skip
-    line = OrderLine.objects.create(
-        order=order, number=1, product=product, requested_quantity=quantity,
-        requested_date=day, unit_price=price, unit_cost=6, decision="commit",
-        status="promised", governing_quantity=quantity, governing_date=day,
-    )  # fmt: skip
-    at = timezone.make_aware(datetime.combine(day, time(10)))
-    Delivery.objects.create(line=line, quantity=quantity, delivered_at=at, delivered_on=day)
+    delivered_line(customer, product, day, quantity, price=price, cost=6, number=f"H-{note}",
+                   note=note, hour=10)  # fmt: skip
 
 
 def _lead(pipeline, stage, won, actor, number: int, at) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from kept.fulfilment.tests.history import delivered_line
 
 
 def rice_bags(on_hand: int = 5, arriving: int = 20, in_days: int = 1, **fields):
@@ -31,8 +31,6 @@ def jar_with_refills(code: str, name: str, **customer):
     three months, the last time ten days ago: due again about now."""
     from kept.catalog import actions as catalog
     from kept.customers import actions as customers
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
     from kept.promising.queries import business_today
     from kept.replenishment.actions import save_subscription
 
@@ -47,13 +45,5 @@ def jar_with_refills(code: str, name: str, **customer):
     jar = save_subscription(household, {"product": rice, "capacity": 15, "people": 3})
     today = business_today()
     for n in range(9, 0, -1):
-        day = today - timedelta(days=10 * n)
-        order = Order.objects.create(number=f"SO-H{n}", customer=household)
-        line = OrderLine.objects.create(
-            order=order, number=1, product=rice, requested_quantity=10, requested_date=day,
-            unit_price=7, unit_cost=5, decision="commit", status="promised",
-            governing_quantity=10, governing_date=day,
-        )  # fmt: skip
-        at = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-        Delivery.objects.create(line=line, quantity=10, delivered_at=at, delivered_on=day)
+        delivered_line(household, rice, today - timedelta(days=10 * n), 10, number=f"SO-H{n}")
     return jar

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kept.core import dashboards
+from kept.fulfilment.tests.history import delivered_line
 from kept.pipeline.tests.conftest import make_lead, stages  # noqa: F401 (fixtures)
 
 # Queries per dashboard, whatever the data (the same bound holds with 3× the rows). About 12
@@ -23,33 +24,6 @@ PRICE, COST = Decimal("50"), Decimal("40")
 
 def _past(day: date):
     return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-
-
-def _fill(subscription, day: date, quantity: int) -> None:
-    """A delivered line of the subscribed product on ``day`` (history, as an import writes)."""
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
-
-    order = Order.objects.create(
-        number=f"H-{Order.objects.count() + 1}",
-        customer=subscription.customer,
-        decision="commit",
-        created_at=_past(day),
-    )
-    line = OrderLine.objects.create(
-        order=order,
-        number=1,
-        product=subscription.product,
-        requested_quantity=quantity,
-        requested_date=day,
-        unit_price=PRICE,
-        unit_cost=COST,
-        decision="commit",
-        status="promised",
-        governing_quantity=quantity,
-        governing_date=day,
-    )
-    Delivery.objects.create(line=line, quantity=quantity, delivered_at=_past(day), delivered_on=day)
 
 
 class Business:
@@ -101,7 +75,7 @@ class Business:
 
         jar = save_subscription(customer, {"product": self.rice, "capacity": 15, "people": 3})
         for n in range(8, 0, -1):
-            _fill(jar, self.today - timedelta(days=10 * n), 10)
+            delivered_line(jar.customer, jar.product, self.today - timedelta(days=10 * n), 10)
 
     def _voices(self, customer, i: int) -> None:
         from kept.feedback import actions as feedback

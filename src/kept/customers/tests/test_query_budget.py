@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kept.customers import actions
 from kept.customers.models import Customer, CustomerGroup, Region
+from kept.fulfilment.tests.history import delivered_line
 
 # Measured: manager 40, staff 29, list 10 at most; about 12 of each are the request's own
 # (session, user, permissions, notifications, menu).
@@ -28,31 +29,6 @@ def _queries(client, url: str, data: dict | None = None) -> int:
         response = client.get(url, data or {})
     assert response.status_code == 200
     return len(captured)
-
-
-def _delivered(customer, product, day, quantity: int) -> None:
-    """A delivered order line of ``product`` on ``day`` (history, as an import writes)."""
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
-
-    at = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-    order = Order.objects.create(
-        number=f"H-{Order.objects.count() + 1}", customer=customer, decision="commit", created_at=at
-    )
-    line = OrderLine.objects.create(
-        order=order,
-        number=1,
-        product=product,
-        requested_quantity=quantity,
-        requested_date=day,
-        unit_price=PRICE,
-        unit_cost=COST,
-        decision="commit",
-        status="promised",
-        governing_quantity=quantity,
-        governing_date=day,
-    )
-    Delivery.objects.create(line=line, quantity=quantity, delivered_at=at, delivered_on=day)
 
 
 class Notebook:
@@ -94,7 +70,7 @@ class Notebook:
             actions.log_interaction(self.customer, "note", f"Note {n}-{i}", actor=self.clerk)
         for i in range(6):  # a fill every ten days, further back with each batch
             day = self.today - timedelta(days=10 * (6 * n + i + 1))
-            _delivered(self.customer, self.rice, day, 10)
+            delivered_line(self.customer, self.rice, day, 10)
         for i in range(3):
             day = self.today + timedelta(days=1 + i)
             promise_order(self.customer, [LineInput(self.water, Decimal(1), day)], actor=self.clerk)

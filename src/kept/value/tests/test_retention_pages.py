@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kept.customers.models import Customer
+from kept.fulfilment.tests.history import delivered_line
 from kept.value.models import CustomerValue, MarketingSpend, QuadrantStrategy, ValueRun
 
 MANAGER_ONLY = ["value:segments", "value:retention", "value:refit_status"]
@@ -25,29 +26,11 @@ def buy(db):
     tables, as an import of history would leave it."""
     from kept.catalog.models import Product
     from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
 
     product = Product.objects.create(sku="PAN-1", name="Pan", unit="pc", price=10, cost=6)
 
     def make(customer: Customer, day: date, price="10") -> Delivery:
-        order = Order.objects.create(
-            number=f"H-{Order.objects.count() + 1}", customer=customer, decision="commit"
-        )
-        line = OrderLine.objects.create(
-            order=order,
-            number=1,
-            product=product,
-            requested_quantity=1,
-            requested_date=day,
-            unit_price=Decimal(price),
-            unit_cost=6,
-            decision="commit",
-            status="promised",
-            governing_quantity=1,
-            governing_date=day,
-        )
-        at = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-        return Delivery.objects.create(line=line, quantity=1, delivered_at=at, delivered_on=day)
+        return delivered_line(customer, product, day, price=price)
 
     return make
 
@@ -58,8 +41,6 @@ def history(db):
     days for a year up to ``until`` (customer i starts i days later; multiples of ``skip``
     buy once only), enough for the models to fit."""
     from kept.catalog.models import Product
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
 
     def make(count=30, every=14, until=date(2026, 6, 30), skip=5, prefix="G") -> list[Customer]:
         product = Product.objects.create(
@@ -72,15 +53,7 @@ def history(db):
             first = until - timedelta(days=360 - i * 3)
             days = [first] if i % skip == 0 else _every(first, until - timedelta(i), every + i % 4)
             for n, day in enumerate(days):
-                order = Order.objects.create(
-                    number=f"{prefix}-{i}-{n}", customer=customer, decision="commit"
-                )
-                line = OrderLine.objects.create(
-                    order=order, number=1, product=product, requested_quantity=1,
-                    requested_date=day, unit_price=10 + i, unit_cost=6, decision="commit",
-                    status="promised", governing_quantity=1, governing_date=day,
-                )  # fmt: skip
-                Delivery.objects.create(line=line, quantity=1, delivered_on=day)
+                delivered_line(customer, product, day, number=f"{prefix}-{i}-{n}", price=10 + i)
         return customers
 
     return make
