@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kept.core import dates
 from kept.customers.models import Customer
 from kept.replenishment import actions, queries, tasks
 from kept.replenishment.choices import Outcome
@@ -25,10 +26,12 @@ EDIT = "replenishment.change_subscription"
 
 
 def _day(request: HttpRequest) -> date:
+    """The plan's day asked for; today when none, or none the calendar can plan around."""
     try:
-        return date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "")
+        day = date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "")
     except ValueError:
         return queries.business_today()
+    return day if dates.in_range(day) else queries.business_today()
 
 
 def _area(proposed) -> tuple[str, str]:

@@ -8,12 +8,11 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from kept.core import dates
 from kept.core.api_support import ERRORS, ApiError, Paging, needs
-from kept.core.dates import OUT_OF_RANGE, in_range
 from kept.core.roles import FINANCIALS
 from kept.customers.models import Customer
 from kept.value import queries, queries_profit, tasks
@@ -26,7 +25,6 @@ router = Router(tags=["value"])
 VIEW_VALUE = (FINANCIALS, "value.view_customervalue", "customers.view_customer")
 REFIT = (FINANCIALS, "value.add_valuerun")
 VIEW_CUSTOMERS = "customers.view_customer"
-MAX_DAYS = 3 * 366
 CENT = Decimal("0.01")
 
 
@@ -35,15 +33,11 @@ def _today() -> date:
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    end = end or _today()
-    start = start or queries_profit.year_before(end)
-    if start > end:
-        raise ApiError(422, "invalid", _("The start is after the end."), {"start": str(start)})
-    if (end - start).days > MAX_DAYS:
-        raise ApiError(422, "invalid", _("Ask for three years at most."), {"start": str(start)})
-    if not in_range(start, end):
-        raise ApiError(422, "invalid", str(OUT_OF_RANGE), {"end": str(end)})
-    return start, end
+    try:  # the default: the 12 months up to ``end`` (``queries_profit.year_before``)
+        return dates.period(start, end, today=_today(), default_days=364)
+    except dates.PeriodError as error:
+        field = {"from": "start", "to": "end"}[error.field]
+        raise ApiError(422, "invalid", error.message, {field: [error.message]}) from error
 
 
 def _cents(amount: Decimal) -> Decimal:
