@@ -78,6 +78,7 @@ DATE_NAMES = ["start", "end", "from", "to", "date", "day", "as_of", "until"]
 def test_pages_take_the_ends_of_the_calendar_without_a_server_error(db, manager, path):
     client = Client(raise_request_exception=False)
     client.force_login(manager)
-    for value in EXTREMES:
-        answer = client.get(path, dict.fromkeys(DATE_NAMES, value))
-        assert answer.status_code < 500, (path, value, answer.content[:300])
+    for name in DATE_NAMES:  # one at a time: the others' defaults count from it
+        for value in EXTREMES:
+            answer = client.get(path, {name: value})
+            assert answer.status_code < 500, (path, name, value, answer.content[:300])

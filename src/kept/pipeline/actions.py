@@ -49,7 +49,7 @@ def _check_before_won(target: Stage) -> None:
     if won is not None and target.position >= won.position:
         raise ValidationError(
             {"stage": _("Win the lead to move it to %(stage)s: it becomes a customer.")
-             % {"stage": won.name}}
+             % {"stage": won.label}}
         )  # fmt: skip
 
 

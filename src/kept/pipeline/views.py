@@ -149,7 +149,7 @@ def _act(request: HttpRequest, pk: int, form_class, act) -> HttpResponse:
 def lead_move(request: HttpRequest, pk: int) -> HttpResponse:
     def act(found: Lead, data: dict) -> str:
         actions.move_to_stage(found, data["stage"], actor=request.user)
-        return _("Moved to %(stage)s.") % {"stage": data["stage"].name}
+        return _("Moved to %(stage)s.") % {"stage": data["stage"].label}
 
     return _act(request, pk, MoveForm, act)
 

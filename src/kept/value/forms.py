@@ -45,6 +45,8 @@ class PeriodForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
+        if not in_range(*(day for day in (data.get("start"), data.get("end")) if day)):
+            raise forms.ValidationError(OUT_OF_RANGE)  # before the defaults count back from it
         start, end = default_period()
         end = data.get("end") or end
         start = data.get("start") or years_before(end, 1) + timedelta(days=1)

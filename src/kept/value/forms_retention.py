@@ -40,6 +40,8 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not in_range(*(day for day in (data.get("start"), data.get("end")) if day)):
+            raise forms.ValidationError(OUT_OF_RANGE)  # before the defaults count back from it
         end = data.get("end") or yesterday()
         start = data.get("start") or months_back(end, 11)
         if start > end:
