@@ -7,6 +7,7 @@ subscriptions (SPEC 2.5)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -346,25 +347,28 @@ def proposal_for(subscription_id: int, day: date) -> Proposed | None:
 # fitted on every active subscription of the product: reading the product's whole history
 # takes 200–600 ms at 100 k customers (bench/p5_web.sh). Each process keeps the last prior of
 # each product with the state it was fitted on: the day, the product's active subscriptions
-# as stored, the newest delivery and the newest reading. The app only ever adds deliveries
-# and readings (a delivery's quality flags change, not its quantity or day), so a new one
-# anywhere, or any change to the product's subscriptions, fits the prior again.
-_PRIORS: dict[int, tuple[tuple, PopulationPrior | None]] = {}
+# as stored (with their customers), the newest delivery and the newest reading. A new
+# delivery or reading anywhere, or any change to the product's subscriptions, fits it again.
+# Changes that leave that state as it was (a reading edited in the admin, a delivery whose
+# transaction commits after a newer one) reach the prior within PRIOR_SECONDS. The jar's own
+# events are always read afresh: only the prior, shared by all the product's jars, may lag.
+PRIOR_SECONDS = 600
+_PRIORS: dict[int, tuple[tuple, float, PopulationPrior | None]] = {}
 
 
 _STATE_ROWS = """
-    SELECT id, capacity, people, fill_policy, fixed_quantity, created_at
+    SELECT id, customer_id, capacity, people, fill_policy, fixed_quantity, created_at
       FROM replenishment_subscription WHERE product_id = %s AND is_active ORDER BY id"""
 _STATE_DIGEST = """
-    SELECT md5(string_agg(concat_ws(',', id, capacity, people, fill_policy, fixed_quantity,
-                                    created_at), ';' ORDER BY id))
+    SELECT md5(string_agg(concat_ws(',', id, customer_id, capacity, people, fill_policy,
+                                    fixed_quantity, created_at), ';' ORDER BY id))
       FROM replenishment_subscription WHERE product_id = %s AND is_active"""
 
 
 def _prior_state(product_id: int, today: date) -> tuple:
     """What the product's prior was fitted on: the day, a digest of its active subscriptions
-    as stored (ids, sizes, policies, creation times: one row each), the newest delivery and
-    reading."""
+    as stored (ids, customers, sizes, policies, creation times: one row each), the newest
+    delivery and reading."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # digested in SQL: no Python object per row
             cursor.execute(_STATE_DIGEST, [product_id])
@@ -381,13 +385,13 @@ def _prior_state(product_id: int, today: date) -> tuple:
 
 def product_prior(product_id: int, today: date) -> PopulationPrior | None:
     """The population prior ``load`` fits for the product on ``today`` (``None``: no active
-    subscription), fitted again only when its data changed (``_PRIORS``)."""
+    subscription), fitted again when its data changed or PRIOR_SECONDS passed (``_PRIORS``)."""
     state = _prior_state(product_id, today)
     kept = _PRIORS.get(product_id)
-    if kept is not None and kept[0] == state:
-        return kept[1]
+    if kept is not None and kept[0] == state and time.monotonic() - kept[1] < PRIOR_SECONDS:
+        return kept[2]
     prior = load(today, product_id=product_id).priors.get(product_id)
-    _PRIORS[product_id] = (state, prior)
+    _PRIORS[product_id] = (state, time.monotonic(), prior)
     return prior
 
 
