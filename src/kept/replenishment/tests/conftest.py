@@ -3,7 +3,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 # the promising fixtures (today, make_product, customer, line) serve here too
 from kept.promising.tests.conftest import customer, line, make_product, today  # noqa: F401
@@ -13,31 +12,12 @@ from kept.promising.tests.conftest import customer, line, make_product, today  #
 def fill(today):
     """fill(subscription, days_ago, quantity): a delivered order line of the subscribed
     product, written straight to the tables (history, as an import would leave it)."""
-    from kept.fulfilment.models import Delivery
-    from kept.promising.models import Order, OrderLine
+    from kept.fulfilment.tests.history import delivered_line
 
-    def make(subscription, days_ago: int, quantity) -> Delivery:
+    def make(subscription, days_ago: int, quantity):
         day = today - timedelta(days=days_ago)
-        order = Order.objects.create(
-            number=f"H-{Order.objects.count() + 1}", customer=subscription.customer
-        )
-        row = OrderLine.objects.create(
-            order=order,
-            number=1,
-            product=subscription.product,
-            requested_quantity=Decimal(quantity),
-            requested_date=day,
-            unit_price=10,
-            unit_cost=8,
-            decision="commit",
-            status="promised",
-            governing_quantity=Decimal(quantity),
-            governing_date=day,
-        )
-        at = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-        return Delivery.objects.create(
-            line=row, quantity=Decimal(quantity), delivered_at=at, delivered_on=day
-        )
+        product, customer = subscription.product, subscription.customer
+        return delivered_line(customer, product, day, Decimal(quantity), price=10, cost=8)
 
     return make
 
