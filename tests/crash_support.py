@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request  # noqa: S310 - requests go to the loopback server only
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,26 @@ class ClientThreads:
         for thread in self._threads:
             thread.join(timeout=self.join_seconds)
         assert not any(thread.is_alive() for thread in self._threads), "a client hung"
+
+
+def stock_products(supply, today) -> list:
+    """Products at 10/8 a bag from ``supply`` rows (sku, on hand, receipt quantity, receipt in
+    days, replenishment lead days): opening stock, and the receipt when there is one."""
+    from decimal import Decimal
+
+    from kept.catalog import actions as catalog
+
+    products = []
+    for sku, on_hand, receipt, receipt_day, lead in supply:
+        product = catalog.create_product(
+            {"sku": sku, "name": sku, "unit": "bag", "price": Decimal("10"),
+             "cost": Decimal("8"), "replenishment_lead_days": lead}
+        )  # fmt: skip
+        catalog.record_movement(product, Decimal(on_hand), "opening")
+        if receipt:
+            catalog.schedule_receipt(product, Decimal(receipt), today + timedelta(days=receipt_day))
+        products.append(product)
+    return products
 
 
 def unavailable(reason: str):
@@ -266,29 +287,13 @@ def seed() -> None:
     import django
 
     django.setup()
-    from datetime import timedelta
-    from decimal import Decimal
 
-    from kept.catalog import actions as catalog
     from kept.core.actions import create_token, create_user
     from kept.customers.models import Customer
     from kept.promising.queries import business_today
 
     today = business_today()
-    for sku, on_hand, receipt, receipt_day, lead in [*SUPPLY, (*SPARE, 0, 0, None)]:
-        product = catalog.create_product(
-            {
-                "sku": sku,
-                "name": sku,
-                "unit": "bag",
-                "price": Decimal("10"),
-                "cost": Decimal("8"),
-                "replenishment_lead_days": lead,
-            }
-        )
-        catalog.record_movement(product, Decimal(on_hand), "opening")
-        if receipt:
-            catalog.schedule_receipt(product, Decimal(receipt), today + timedelta(days=receipt_day))
+    stock_products([*SUPPLY, (*SPARE, 0, 0, None)], today)
     Customer.objects.bulk_create(
         Customer(code=f"R2C{i:02}", name=f"客户{i}") for i in range(CUSTOMERS)
     )

@@ -15,10 +15,11 @@ import urllib.error
 import urllib.request  # noqa: S310 - requests go to the loopback live server only
 from collections import Counter
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
+
+from crash_support import stock_products
 
 REQUESTS = 2400
 CLIENTS = 8
@@ -31,30 +32,14 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def scarce_world(transactional_db, make_user):
-    from kept.catalog import actions as catalog
     from kept.core.actions import create_token
     from kept.customers.models import Customer
     from kept.promising.queries import business_today
 
     today = business_today()
-    products = []
     # (sku, on hand, receipt quantity, receipt day, replenishment lead days)
     supply = [("RICE-A", 60, 40, 4, None), ("RICE-B", 40, 60, 6, 7), ("OIL-C", 50, 0, 0, 5)]
-    for sku, on_hand, receipt, receipt_day, lead in supply:
-        product = catalog.create_product(
-            {
-                "sku": sku,
-                "name": sku,
-                "unit": "bag",
-                "price": Decimal("10"),
-                "cost": Decimal("8"),
-                "replenishment_lead_days": lead,
-            }
-        )
-        catalog.record_movement(product, Decimal(on_hand), "opening")
-        if receipt:
-            catalog.schedule_receipt(product, Decimal(receipt), today + timedelta(days=receipt_day))
-        products.append(product)
+    products = stock_products(supply, today)
     Customer.objects.bulk_create(Customer(code=f"C{i:02}", name=f"客户{i}") for i in range(24))
     _token, raw = create_token(make_user("staff", "loadtester"))
     return {"today": today, "token": raw, "products": products}

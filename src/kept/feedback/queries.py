@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from kept.core.dates import FIRST_DAY, LAST_DAY
 from kept.customers.models import Customer
 from kept.feedback.choices import ResultsBy, Scope
 from kept.feedback.models import Survey
@@ -80,7 +81,6 @@ class Results:
         return {name: getattr(self, name) for name in names}
 
 
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)  # any date a caller may send
 DEFAULT_DAYS = 90  # the results' period when none is asked for
 
 
